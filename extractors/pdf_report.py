@@ -1,0 +1,157 @@
+"""PDF reports: exported from Word or printed from Excel, with a text layer.
+
+Steps: open the document and read every page's text with pypdfium2 (about a millisecond a page)
+→ refuse what has no text layer or no appendix → pick the pages from the appendix's first page on
+→ let pdfplumber's ruled-table finder read only those pages (the costly step) → rows, with a row
+that a page break cut in two joined back together.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator, Sequence
+
+from cchc.errors import UnreadableReport
+from extractors.raw import Place, RawReport, RawRow, TextLine
+from extractors.table import Columns, data_cells, find_columns, is_header_row
+from transforms.catalog import breakdowns_of, label_begins
+from transforms.rows import normalise_code
+from transforms.text import clean, fold
+
+_APPENDIX = re.compile(r"phu luc\s*0?1\s*b\b|chi tieu thong ke")
+_MIN_TEXT_CHARS = 20
+
+
+def extract_pdf(data: bytes, name: str) -> RawReport:
+    """Read a PDF report's running text and its appendix rows."""
+    pages = page_texts(data, name)
+    if sum(len(text.strip()) for text in pages) < _MIN_TEXT_CHARS:
+        raise UnreadableReport(
+            f"{name}: the PDF has no text layer (a scan or a photo); it needs OCR. Ask the commune "
+            "to export the report from Word/Excel to PDF instead of scanning it")
+    lines = tuple(TextLine(clean(line), Place(page=number))
+                  for number, text in enumerate(pages, start=1)
+                  for line in text.splitlines() if clean(line))
+    first = appendix_page(pages)
+    if first is None:
+        raise UnreadableReport(
+            f"{name}: no appendix 'Phụ lục 01b' (table 'Chỉ tiêu thống kê') in its {len(pages)} "
+            "pages; this PDF does not look like a CCHC report")
+    rows = tuple(join_split_rows(table_rows(data, range(first, len(pages) + 1))))
+    if not rows:
+        raise UnreadableReport(
+            f"{name}: page {first} names the appendix 'Phụ lục 01b' but no ruled table with "
+            "'Chỉ tiêu thống kê' and 'Số liệu' columns was found from there on")
+    return RawReport(format="pdf", lines=lines, rows=rows,
+                     appendix_title=_appendix_title(pages[first - 1]))
+
+
+def page_texts(data: bytes, name: str) -> list[str]:
+    """Each page's text, from pypdfium2; refuses encrypted and damaged files with a reason."""
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise UnreadableReport(
+                f"{name}: the PDF is password-protected; ask the commune to send it without a "
+                "password (digital signatures are fine, encryption is not)") from None
+        raise UnreadableReport(
+            f"{name}: the PDF is damaged or truncated ({exc}); ask the commune to send it "
+            "again") from None
+    try:
+        return [document[i].get_textpage().get_text_range() for i in range(len(document))]
+    finally:
+        document.close()
+
+
+def appendix_page(pages: Sequence[str]) -> int | None:
+    """The 1-based number of the first page that names the appendix or its table header."""
+    for number, text in enumerate(pages, start=1):
+        if _APPENDIX.search(fold(text)):
+            return number
+    return None
+
+
+def table_rows(data: bytes, page_numbers: range) -> Iterator[RawRow]:
+    """Every data row of the ruled tables on the given pages, in reading order.
+
+    A page whose table repeats the header sets the columns; a page without one (Excel printed
+    without "rows to repeat at top") keeps the previous page's columns.
+    """
+    import pdfplumber
+
+    columns: Columns | None = None
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for number in page_numbers:
+            page = pdf.pages[number - 1]
+            for table in page.extract_tables():
+                header = [r for r in table[:3] if is_header_row([clean(c) for c in r])]
+                if header:
+                    columns = find_columns([[clean(c) for c in r] for r in header]) or columns
+                if columns is None:
+                    continue
+                for cells in table[len(header):]:
+                    row = _row(cells, columns, number)
+                    if row is not None:
+                        yield row
+            page.close()
+
+
+def _row(cells: Sequence[str | None], columns: Columns, page: int) -> RawRow | None:
+    found = data_cells([clean(c) for c in cells], columns)
+    if found is None:
+        return None
+    place = Place(page=page)
+    return RawRow(code=found.code, label=found.label, unit=found.unit, value=found.value,
+                  note=found.note, place=place, value_place=place)
+
+
+def join_split_rows(rows: Iterator[RawRow]) -> Iterator[RawRow]:
+    """Join a row that a page break cut in two (Word lets a table row break across pages).
+
+    The second half arrives as an uncoded row on the next page. It is a real row only when it
+    begins like a "Trong đó" label of the total above; otherwise its text continues the previous
+    row's cells.
+    """
+    previous: RawRow | None = None
+    total: str | None = None
+    for row in rows:
+        code = normalise_code(row.code)
+        if code:
+            total = code if breakdowns_of(code) else None
+        continuation = (previous is not None and not code
+                        and row.place.page != previous.place.page
+                        and not any(label_begins(row.label, b) for b in breakdowns_of(total or "")))
+        if continuation:
+            previous = _joined(previous, row)
+            continue
+        if previous is not None:
+            yield previous
+        previous = row
+    if previous is not None:
+        yield previous
+
+
+def _joined(first: RawRow, second: RawRow) -> RawRow:
+    def both(a: str, b: str) -> str:
+        return f"{a} {b}".strip()
+
+    return RawRow(code=first.code, label=both(first.label, second.label),
+                  unit=both(first.unit, second.unit), value=first.value or second.value,
+                  note=both(first.note, second.note), place=first.place,
+                  value_place=first.value_place if first.value else second.value_place)
+
+
+def _appendix_title(text: str) -> str:
+    """The lines of the appendix's first page above its table header."""
+    title = []
+    for line in text.splitlines():
+        if fold(line).startswith(("stt", "chi tieu thong ke")):
+            break
+        if clean(line):
+            title.append(clean(line))
+    start = next((i for i, t in enumerate(title) if _APPENDIX.search(fold(t))), 0)
+    return " ".join(title[start + 1:] if start < len(title) else title)

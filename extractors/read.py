@@ -1,0 +1,42 @@
+"""Open one file and hand its bytes to the extractor its format calls for."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cchc.errors import UnreadableReport
+from extractors.detect import MAX_FILE_BYTES, detect_format
+from extractors.raw import RawReport
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, refusing before reading what cannot be a report."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise UnreadableReport(f"{path.name}: {size // 2**20} MB is far larger than any report "
+                                   f"(limit {MAX_FILE_BYTES // 2**20} MB); check what was sent")
+        return path.read_bytes()
+    except IsADirectoryError:
+        raise UnreadableReport(f"{path}: is a folder, not a report file") from None
+    except FileNotFoundError:
+        raise UnreadableReport(f"{path}: no such file") from None
+    except PermissionError:
+        raise UnreadableReport(
+            f"{path}: permission denied; check the file's owner and mode") from None
+
+
+def read_raw(data: bytes, name: str) -> RawReport:
+    """Detect the format from the bytes and extract the report's text and appendix rows."""
+    kind = detect_format(data, name)
+    if kind == "pdf":
+        from extractors.pdf_report import extract_pdf
+
+        return extract_pdf(data, name)
+    if kind == "xlsx":
+        from extractors.xlsx_report import extract_xlsx
+
+        return extract_xlsx(data, name)
+    from extractors.text_report import decode, extract_text
+
+    return extract_text(decode(data), name)

@@ -1,0 +1,136 @@
+"""XLSX reports: the appendix as a commune fills it in Excel.
+
+Workbooks come with title rows above the header, merged cells, numbers typed as text ("1.234",
+"99,47"), totals as formulas (their values cached by Excel at save time) and the appendix not
+always on the first sheet. The steps: check the archive's declared size before inflating
+anything → find the sheet and row that hold the appendix header → read the rows below it.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator
+
+from cchc.errors import UnreadableReport
+from extractors.raw import Place, RawReport, RawRow, TextLine
+from extractors.table import Columns, data_cells, find_columns, is_header_row
+from transforms.text import clean
+
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+_HEADER_SEARCH_ROWS = 40
+
+
+def extract_xlsx(data: bytes, name: str) -> RawReport:
+    """Read a workbook's running text and its appendix rows."""
+    check_archive(data, name)
+    workbook = _open(data, name)
+    lines = tuple(_text_lines(workbook))
+    found = _find_appendix(workbook)
+    if found is None:
+        raise UnreadableReport(
+            f"{name}: no sheet holds the appendix 'Phụ lục 01b' (a header with 'Chỉ tiêu thống "
+            "kê' and 'Số liệu'); this workbook does not look like a CCHC report")
+    sheet, header_row, columns = found
+    rows = tuple(_rows(sheet, header_row, columns))
+    if not rows:
+        raise UnreadableReport(f"{name}: sheet '{sheet.title}' has the appendix header but no rows "
+                               "under it")
+    return RawReport(format="xlsx", lines=lines, rows=rows,
+                     appendix_title=_title(sheet, header_row))
+
+
+def check_archive(data: bytes, name: str) -> None:
+    """Refuse an archive that would inflate to an absurd size, before inflating any of it."""
+    try:
+        entries = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except zipfile.BadZipFile:
+        raise UnreadableReport(f"{name}: a damaged or truncated XLSX file; ask the commune to "
+                               "send it again") from None
+    declared = sum(entry.file_size for entry in entries)
+    if declared > MAX_UNCOMPRESSED_BYTES:
+        raise UnreadableReport(
+            f"{name}: the workbook declares {declared // 2**20} MB of uncompressed content (limit "
+            f"{MAX_UNCOMPRESSED_BYTES // 2**20} MB); not a report, refused unread")
+
+
+def _open(data: bytes, name: str):
+    import openpyxl
+
+    try:
+        return openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for damaged files
+        raise UnreadableReport(f"{name}: the workbook cannot be opened ({type(exc).__name__}: "
+                               f"{exc}); ask the commune to save it again from Excel") from None
+
+
+def _text_lines(workbook) -> Iterator[TextLine]:
+    """Every non-empty row of every sheet as one line of text (for metadata and narrative)."""
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            texts = [clean(_display(c)) for c in row if c.value is not None]
+            texts = [t for t in texts if t]
+            if texts:
+                first = next(c for c in row if c.value is not None)
+                yield TextLine("  ".join(texts), Place(sheet=sheet.title, cell=first.coordinate))
+
+
+def _find_appendix(workbook) -> tuple[object, int, Columns] | None:
+    """The first sheet (in workbook order) whose top rows hold the appendix header."""
+    for sheet in workbook.worksheets:
+        rows = list(sheet.iter_rows(max_row=_HEADER_SEARCH_ROWS, values_only=True))
+        for index, values in enumerate(rows):
+            texts = [clean(_text(v)) for v in values]
+            if not is_header_row(texts):
+                continue
+            below = [clean(_text(v)) for v in rows[index + 1]] if index + 1 < len(rows) else []
+            header_rows = [texts, below] if below and is_header_row(below) else [texts]
+            columns = find_columns(header_rows)
+            if columns is not None:
+                return sheet, index + len(header_rows), columns
+    return None
+
+
+def _rows(sheet, first_row: int, columns: Columns) -> Iterator[RawRow]:
+    """Table rows below the header, skipping empty rows and the column-number row."""
+    for row in sheet.iter_rows(min_row=first_row + 1):
+        found = data_cells([clean(_display(c)) for c in row], columns)
+        if found is None:
+            continue
+        value_cell = row[min(columns.value, len(row) - 1)]
+        yield RawRow(
+            code=found.code, label=found.label, unit=found.unit, value=found.value,
+            note=found.note,
+            place=Place(sheet=sheet.title, cell=row[min(columns.label, len(row) - 1)].coordinate),
+            value_place=Place(sheet=sheet.title, cell=value_cell.coordinate),
+        )
+
+
+def _title(sheet, header_row: int) -> str:
+    """The rows above the header: "Phụ lục 01b", "THỐNG KÊ … CỦA UBND XÃ …", "Kỳ báo cáo …"."""
+    texts = []
+    for values in sheet.iter_rows(max_row=max(header_row - 1, 1), values_only=True):
+        texts.extend(clean(_text(v)) for v in values if v is not None)
+    return " ".join(t for t in texts if t)
+
+
+def _display(c) -> str:
+    """A cell's value as text a person would read, percentages as shown ("99,47" for 99.47%)."""
+    value = c.value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in (
+            c.number_format or ""):
+        value = round(value * 100, 10)
+    return _text(value)
+
+
+def _text(value) -> str:
+    """Numbers written with a decimal comma, so that "1.234" (a float) cannot pass for 1234."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value).replace(".", ",")
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
