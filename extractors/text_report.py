@@ -178,7 +178,9 @@ def _breakdown_start(text: str, candidates: list[Indicator]) -> Indicator | None
 
 
 def _is_trong_do(text: str) -> bool:
-    return fold(text) in {"trong", "do", "trong do", "trong do:"}
+    """A line of the "Trong đó" cell, which a narrow column may even split mid-word ("Tron/g đó")."""
+    piece = compact(text).rstrip(":")
+    return len(piece) >= 2 and piece in "trongdo"
 
 
 def segment_cells(segment: _Segment) -> RawRow:

@@ -31,7 +31,8 @@ _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 
 _DATE_WORDS = re.compile(r"ngay\s+(\d{1,2})\s+thang\s+(\d{1,2})\s+nam\s+(\d{4})")
 _DATE_SLASHES = re.compile(r"ngay\s+(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})")
-_DOC_NUMBER = re.compile(r"\bSố\s*:?\s*(\d+[A-Za-z]?\s*/\s*[A-ZĐa-zđ]+(?:\s*-\s*[A-ZĐa-zđ]+)*)")
+_DOC_NUMBER = re.compile(
+    r"\b[Ss]ố\s*:?\s*(\d+[A-Za-z]?\s*/\s*[A-ZĐa-zđ]+(?:\s*-\s*[A-ZĐa-zđ]+)*)")
 _WINDOW = re.compile(
     r"so lieu\s+(?:tinh\s+)?tu\s+(?:ngay\s+)?(\d{1,2}/\d{1,2}/\d{4})\s+den\s+(?:ngay\s+)?"
     r"(\d{1,2}/\d{1,2}/\d{4})")
@@ -42,7 +43,8 @@ def read_metadata(raw: RawReport) -> ReportMeta:
     head = _letterhead(raw.lines)
     commune, district = find_unit(raw, head)
     window = data_window(raw.lines)
-    report_date = find_report_date(head)
+    attached = _attachment_line(raw.lines)
+    report_date = find_report_date(head) or find_report_date(attached)
     return ReportMeta(
         commune_code=commune.code if commune else None,
         commune_name=commune.name if commune else None,
@@ -51,7 +53,7 @@ def read_metadata(raw: RawReport) -> ReportMeta:
         province_code=district.province_code if district else None,
         period=find_period(raw.lines, raw.appendix_title, report_date),
         report_date=report_date.isoformat() if report_date else None,
-        doc_number=find_doc_number(head),
+        doc_number=find_doc_number(head) or find_doc_number(attached),
         window_start=window[0].isoformat() if window else None,
         window_end=window[1].isoformat() if window else None,
     )
@@ -135,6 +137,17 @@ def find_period(lines: Sequence[TextLine], appendix_title: str,
             if found:
                 return found
     return _period_in(_title(lines), report_date) or _period_in(fold(appendix_title), report_date)
+
+
+def _attachment_line(lines: Sequence[TextLine]) -> list[str]:
+    """The appendix's "(Kèm theo Báo cáo số 61/BC-UBND ngày 14/6/2024 của UBND …)" line.
+
+    Workbooks often carry no letterhead of their own; this line then gives number and date.
+    """
+    for line in lines:
+        if re.search(r"kem theo (bao cao|bc)\b", fold(line.text)):
+            return [line.text]
+    return []
 
 
 def _title(lines: Sequence[TextLine]) -> str:
