@@ -25,7 +25,7 @@ def detect_format(data: bytes, name: str) -> Format:
     if len(data) > MAX_FILE_BYTES:
         raise UnreadableReport(f"{name}: {len(data) // 2**20} MB is far larger than any report "
                                f"(limit {MAX_FILE_BYTES // 2**20} MB); check what was sent")
-    if b"%PDF-" in data[:1024]:
+    if data.lstrip(b"\xef\xbb\xbf\x00\t\r\n ")[:5] == b"%PDF-":
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
         return _zip_format(data, name)

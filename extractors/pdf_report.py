@@ -15,12 +15,14 @@ from collections.abc import Iterator, Sequence
 from cchc.errors import UnreadableReport
 from extractors.raw import Place, RawReport, RawRow, TextLine
 from extractors.table import Columns, data_cells, find_columns, is_header_row
+from extractors.text_report import appendix_rows
 from transforms.catalog import breakdowns_of, label_begins
 from transforms.rows import normalise_code
 from transforms.text import clean, fold
 
 _APPENDIX = re.compile(r"phu luc\s*0?1\s*b\b|chi tieu thong ke")
 _MIN_TEXT_CHARS = 20
+_CODE_LINE = re.compile(r"(?m)^\s*\d+(?:\.\d+)+\.?\s*$")
 
 
 def extract_pdf(data: bytes, name: str) -> RawReport:
@@ -38,7 +40,10 @@ def extract_pdf(data: bytes, name: str) -> RawReport:
         raise UnreadableReport(
             f"{name}: no appendix 'Phụ lục 01b' (table 'Chỉ tiêu thống kê') in its {len(pages)} "
             "pages; this PDF does not look like a CCHC report")
-    rows = tuple(join_split_rows(table_rows(data, range(first, len(pages) + 1))))
+    appendix = range(first, len(pages) + 1)
+    rows = tuple(join_split_rows(table_rows(data, appendix)))
+    if _rows_unruled(rows):
+        rows = appendix_rows(_positioned_lines(data, appendix))[1]
     if not rows:
         raise UnreadableReport(
             f"{name}: page {first} names the appendix 'Phụ lục 01b' but no ruled table with "
@@ -107,6 +112,32 @@ def _row(cells: Sequence[str | None], columns: Columns, page: int) -> RawRow | N
     place = Place(page=page)
     return RawRow(code=found.code, label=found.label, unit=found.unit, value=found.value,
                   note=found.note, place=place, value_place=place)
+
+
+def _rows_unruled(rows: Sequence[RawRow]) -> bool:
+    """Did the table finder miss the table's real rows or its value column?
+
+    Excel users often rule only the frame and the columns (the finder then returns one cell
+    holding a whole section's codes, one per line) or leave the value column unruled (no value
+    is found at all; for a report whose values are truly all blank, the fallback finds the same).
+    """
+    if not any(row.value for row in rows):
+        return True
+    return any(len(_CODE_LINE.findall(row.code.replace(" ", "\n"))) > 1 for row in rows)
+
+
+def _positioned_lines(data: bytes, page_numbers: range) -> tuple[TextLine, ...]:
+    """The appendix pages as text lines in reading-position order, for the text-row reader."""
+    import pdfplumber
+
+    lines = []
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for number in page_numbers:
+            page = pdf.pages[number - 1]
+            lines.extend(TextLine(clean(line), Place(page=number))
+                         for line in page.extract_text().splitlines() if clean(line))
+            page.close()
+    return tuple(lines)
 
 
 def join_split_rows(rows: Iterator[RawRow]) -> Iterator[RawRow]:

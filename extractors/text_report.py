@@ -20,7 +20,7 @@ from rapidfuzz import fuzz
 from cchc.errors import UnreadableReport
 from extractors.raw import Place, RawReport, RawRow, TextLine
 from transforms.catalog import Indicator, breakdowns_of, by_code, label_begins, load_catalog
-from transforms.text import clean, compact, fold, fold_aligned
+from transforms.text import clean, compact, fold
 
 _APPENDIX = re.compile(r"^phu luc\s*0?1\s*b\b")
 _CODE = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?(?=\s|$)\s*(.*)$")
@@ -29,7 +29,10 @@ _HEADER_END = "so lieu"
 _COLUMN_NUMBERS = re.compile(r"^(\(?\d\)?\s+){2,5}\(?\d\)?$")
 _TABLE_END = re.compile(
     r"^(noi nhan|nguoi lap( bieu)?|tm\.? ?(uy|uy) ban|chu tich$|xac nhan|thu truong)")
-_NUMBER = re.compile(r"(?<![\w=.,])[+-]?\d[\d.,]*%?(?![\w])")
+_NUMBER = re.compile(r"[+-]?\d[\d.,]*%?")
+_LOOKAHEAD = 8
+# "Trong đó", or the half of it that a position-ordered layout puts on a breakdown's line.
+_TRONG_DO_PREFIX = re.compile(r"^(?:(?:trong\s+do|trong|do)\s*:?(?:\s+|$))?")
 
 
 @dataclass(frozen=True)
@@ -60,18 +63,19 @@ def extract_text(text: str, name: str) -> RawReport:
         raise UnreadableReport(
             f"{name}: no appendix 'Phụ lục 01b' (table 'Chỉ tiêu thống kê') found in the text; "
             "send the report with its statistical appendix")
-    title, table = table_lines(lines[start:])
-    segments = row_segments(table)
-    if not segments:
+    title, rows = appendix_rows(lines[start:])
+    if not rows:
         raise UnreadableReport(
             f"{name}: the appendix 'Phụ lục 01b' has a header but no rows the template knows "
             f"(from {lines[start].place.describe()}); check that the table was not cut off")
-    return RawReport(
-        format="txt",
-        lines=lines,
-        rows=tuple(segment_cells(segment) for segment in segments),
-        appendix_title=title,
-    )
+    return RawReport(format="txt", lines=lines, rows=rows, appendix_title=title)
+
+
+def appendix_rows(lines: tuple[TextLine, ...]) -> tuple[str, tuple[RawRow, ...]]:
+    """The appendix's title and rows, from its text lines (the PDF extractor uses this too,
+    for tables whose rows no ruling separates)."""
+    title, table = table_lines(lines)
+    return title, tuple(segment_cells(segment) for segment in row_segments(table))
 
 
 def appendix_start(lines: tuple[TextLine, ...]) -> int | None:
@@ -117,9 +121,11 @@ def row_segments(lines: tuple[TextLine, ...]) -> list[_Segment]:
     """Group table lines into rows, walking the template in order.
 
     A line starts a row when it begins with a code that comes later in the template than the
-    current row and is followed (on the same or the next line) by that code's label — so that a
-    value "3" alone on a line, or "2 cấp = 1" in a legend, never passes for row 3 or row 2.
+    current row and that code's label begins on the same line, the next or the previous one — so
+    that a value "3" alone on a line, or "2 cấp = 1" in a legend, never passes for row 3 or 2.
     Under a total with "Trong đó" rows, a line beginning like one of their labels starts one.
+    Text taken in reading-position order prints a wrapped label's first line above its code
+    (the code sits on the cell's middle line): such lines are moved back into their own row.
     """
     catalog = load_catalog()
     order = {indicator.code: index for index, indicator in enumerate(catalog)}
@@ -134,15 +140,18 @@ def row_segments(lines: tuple[TextLine, ...]) -> list[_Segment]:
             segments.append(_Segment(code, indicator, tuple(current)))
 
     for index, line in enumerate(lines):
-        following = lines[index + 1].text if index + 1 < len(lines) else ""
-        started = _coded_start(line.text, following, codes, order, position)
+        neighbours = (lines[index + 1].text if index + 1 < len(lines) else "",
+                      current[-1].text if len(current) > 1 else "")
+        started = _coded_start(line.text, neighbours, codes, order, position)
         breakdown = None if started else _breakdown_start(line.text, pending_breakdowns)
         if started:
+            moved = _label_lines_above(current, started[1])
+            current = current[: len(current) - len(moved)]
             close()
             code, indicator = started
             position = order[indicator.code]
             pending_breakdowns = list(breakdowns_of(indicator.code))
-            current = [line]
+            current = [*moved, line]
         elif breakdown:
             close()
             code, indicator = "", breakdown
@@ -155,22 +164,36 @@ def row_segments(lines: tuple[TextLine, ...]) -> list[_Segment]:
     return segments
 
 
-def _coded_start(text: str, following: str, codes: dict[str, Indicator],
+def _label_lines_above(current: list[TextLine], indicator: Indicator) -> list[TextLine]:
+    """The last line(s) of the previous row that are in fact the start of this row's label
+    (or the first item of its legend), printed above the code by a position-ordered layout."""
+    for back in (1, 2):
+        if len(current) > back and _begins_row(current[-back].text, indicator):
+            return current[-back:]
+    return []
+
+
+def _begins_row(text: str, indicator: Indicator) -> bool:
+    legend = indicator.legend[:1] if indicator.kind == "choice" else ()
+    return label_begins(text, indicator) or any(
+        compact(text).startswith(compact(item)[:8]) for item in legend)
+
+
+def _coded_start(text: str, neighbours: tuple[str, str], codes: dict[str, Indicator],
                  order: dict[str, int], position: int) -> tuple[str, Indicator] | None:
     match = _CODE.match(text)
     if not match:
         return None
-    printed, rest = text.split()[0], match[2]
     indicator = codes.get(match[1])
     if indicator is None or order[indicator.code] <= position:
         return None
-    if not label_begins(rest or following, indicator):
+    if not any(label_begins(candidate, indicator) for candidate in (match[2], *neighbours)):
         return None
-    return printed, indicator
+    return text.split()[0], indicator
 
 
 def _breakdown_start(text: str, candidates: list[Indicator]) -> Indicator | None:
-    text = re.sub(r"^trong\s+do\s*:?\s*", "", fold(text))
+    text = _TRONG_DO_PREFIX.sub("", fold(text))
     for candidate in candidates:
         if label_begins(text, candidate):
             return candidate
@@ -178,91 +201,108 @@ def _breakdown_start(text: str, candidates: list[Indicator]) -> Indicator | None
 
 
 def _is_trong_do(text: str) -> bool:
-    """A line of the "Trong đó" cell, which a narrow column may even split mid-word ("Tron/g đó")."""
+    """A line of the "Trong đó" cell, which a narrow column may split mid-word ("Tron", "g đó")."""
     piece = compact(text).rstrip(":")
     return len(piece) >= 2 and piece in "trongdo"
 
 
+@dataclass(frozen=True)
+class _Token:
+    text: str
+    key: str
+    place: Place
+
+
 def segment_cells(segment: _Segment) -> RawRow:
-    """Separate one row's text into label, unit, value and note, using the template's wording."""
-    text, line_of = _join(segment.lines, segment.code)
+    """Separate one row's words into label, unit, value and note, using the template's wording.
+
+    The words of the template's label, then of each unit or legend item, are matched in order
+    against the row's words and taken out wherever they stand (a page break or a position-ordered
+    text layer can put the value before the end of the label); the first number left is the
+    value, the rest the note.
+    """
+    tokens = _tokens(segment)
     indicator = segment.indicator
-    label_end = _label_end(text, indicator)
-    label, rest, rest_offset = text[:label_end].strip(), text[label_end:], label_end
-    unit_parts, rest = _cut_unit(rest, indicator)
-    number = _NUMBER.search(rest)
-    if number:
-        leftover_before = rest[: number.start()].strip()
-        value, note = number.group(0), rest[number.end():].strip()
-        value_line = line_of(rest_offset + number.start())
-    else:
-        leftover_before, value, note, value_line = rest.strip(), "", "", segment.lines[0].place
-    if unit_parts:
-        note = " ".join(part for part in (leftover_before, note) if part)
-    else:
-        unit_parts = [leftover_before] if leftover_before else []
+    label = _take(tokens, indicator.label if indicator else "", anchored=True)
+    units = [_take(tokens, piece) for piece in _unit_pieces(indicator)]
+    _drop_legend_codes(tokens)
+    value = next((t for t in tokens if t is not None and _NUMBER.fullmatch(t.text)), None)
+    note = [t.text for t in tokens if t is not None and t is not value]
     return RawRow(
         code=segment.code,
-        label=label,
-        unit=" ".join(unit_parts),
-        value=value,
-        note=note,
+        label=" ".join(t.text for t in label),
+        unit=" ".join(" ".join(t.text for t in unit) for unit in units if unit),
+        value=value.text if value else "",
+        note=" ".join(note),
         place=segment.lines[0].place,
-        value_place=value_line,
+        value_place=value.place if value else segment.lines[0].place,
     )
 
 
-def _join(lines: tuple[TextLine, ...], code: str):
-    """The row's text on one line (code removed), and a lookup from offset to source line."""
-    pieces, starts = [], []
-    offset = 0
-    for index, line in enumerate(lines):
+def _tokens(segment: _Segment) -> list[_Token | None]:
+    tokens: list[_Token | None] = []
+    for line in segment.lines:
         text = line.text
-        if index == 0 and code:
-            text = text[len(code):].strip()
-        elif index == 0:
-            text = re.sub(r"^(?i:trong\s+đó\s*:?\s*)", "", text)
-        starts.append(offset)
-        pieces.append(text)
-        offset += len(text) + 1
-
-    def line_of(position: int) -> Place:
-        number = max(i for i, start in enumerate(starts) if start <= position)
-        return lines[number].place
-
-    return " ".join(pieces), line_of
+        if segment.code and text.startswith(segment.code):
+            text = text[len(segment.code):]
+        elif not segment.code:
+            text = text[len(_TRONG_DO_PREFIX.match(fold(text))[0]):]
+        tokens.extend(_Token(word, _key(word), line.place) for word in text.split())
+    return tokens
 
 
-def _label_end(text: str, indicator: Indicator | None) -> int:
-    """Where the printed label ends: the best alignment of the template's label with the text."""
-    if indicator is None:
-        return len(text)
-    folded = fold_aligned(text)
-    best_score, best_end = 0.0, 0
-    for label in (indicator.label, *indicator.variants):
-        alignment = fuzz.partial_ratio_alignment(fold(label), folded)
-        if alignment and alignment.score > best_score and alignment.dest_start <= 6:
-            best_score, best_end = alignment.score, alignment.dest_end
-    if best_score < 70:
-        return 0
-    while best_end < len(text) and not text[best_end].isspace():
-        best_end += 1
-    return best_end
+def _key(word: str) -> str:
+    return fold(word).strip(".,;:()")
 
 
-def _cut_unit(rest: str, indicator: Indicator | None) -> tuple[list[str], str]:
-    """Blank out every piece of the template's unit (each legend item, or "nt") in the row text.
+def _take(tokens: list[_Token | None], phrase: str, anchored: bool = False) -> list[_Token]:
+    """Take the phrase's words out of ``tokens`` (set to None), matched in order.
 
-    Blanked, not removed, so that offsets in what is left still point into the original text.
+    Each word is looked for a few tokens ahead of the previous match, tolerating a typo, so a
+    retyped label or a value wedged inside the label still lines up. The label (``anchored``)
+    starts near the row's start and is always taken; a unit or legend item only when its first
+    word and most of the others are found, so that one item never eats another's "= 0".
     """
+    words = [_key(word) for word in phrase.split() if _key(word)]
+    found: list[int] = []
+    position = 0
+    for number, word in enumerate(words):
+        limit = len(tokens) if number == 0 and not anchored else position + _LOOKAHEAD
+        for index in range(position, min(limit, len(tokens))):
+            token = tokens[index]
+            if token is not None and _same_word(token.key, word):
+                found.append(index)
+                position = index + 1
+                break
+        else:
+            if number == 0 and not anchored:
+                return []
+    if not anchored and len(found) * 10 < len(words) * 6:
+        return []
+    taken = [tokens[i] for i in found]
+    for index in found:
+        tokens[index] = None
+    return taken
+
+
+def _same_word(a: str, b: str) -> bool:
+    return a == b or (len(b) >= 4 and fuzz.ratio(a, b) >= 80)
+
+
+def _unit_pieces(indicator: Indicator | None) -> list[str]:
     if indicator is None:
-        return [], rest
-    found = []
-    pieces = list(indicator.legend) + (["nt"] if indicator.is_breakdown else [])
-    for piece in pieces:
-        pattern = r"(?<!\w)" + r"\s*".join(map(re.escape, compact(piece))) + r"(?!\w)"
-        match = re.search(pattern, fold_aligned(rest))
-        if match:
-            found.append(rest[match.start():match.end()].strip())
-            rest = rest[: match.start()] + " " * (match.end() - match.start()) + rest[match.end():]
-    return found, rest
+        return []
+    return [*indicator.legend, *(["nt"] if indicator.is_breakdown else [])]
+
+
+def _drop_legend_codes(tokens: list[_Token | None]) -> None:
+    """A legend the template does not know ("Trực tuyến: 0 / …" retyped) still writes "= 0":
+    a number right after "=" is never the value."""
+    for index, token in enumerate(tokens):
+        if token is not None and token.text.endswith("="):
+            tokens[index] = None
+            if token.text == "=" and index + 1 < len(tokens) and tokens[index + 1] is not None \
+                    and _NUMBER.fullmatch(tokens[index + 1].text):
+                tokens[index + 1] = None
+        elif token is not None and re.fullmatch(r"=\d+", token.text):
+            tokens[index] = None

@@ -1,0 +1,99 @@
+"""Every rendered fixture (Word and Excel PDFs, workbooks, text) extracts exactly; every hostile
+file is refused with one line that says what is wrong."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cchc.errors import UnreadableReport
+from tests.fixtures.hostile_files import make_xlsx_bomb
+from transforms.report import extract_report
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPORTS = sorted(p for p in (FIXTURES / "reports").iterdir() if not p.name.endswith(".json"))
+
+
+def expected(path: Path) -> dict:
+    return json.loads(path.with_name(path.stem + ".expected.json").read_text(encoding="utf-8"))
+
+
+def test_fixture_set_covers_every_format():
+    formats = {expected(p)["format"] for p in REPORTS}
+    assert formats == {"pdf", "xlsx", "txt"}
+    assert len(REPORTS) >= 14
+
+
+@pytest.mark.parametrize("path", REPORTS, ids=lambda p: p.name)
+def test_every_value_and_metadata_field_is_exact(path):
+    truth = expected(path)
+    report = extract_report(path)
+    assert report.source.format == truth["format"]
+    assert {o.code: o.value for o in report.observations} == truth["values"]
+    meta = report.meta
+    assert {key: getattr(meta, key) for key in truth["report"]} == truth["report"]
+    assert [o.code for o in report.observations if not o.present] == []
+    assert report.issues == ()
+
+
+@pytest.mark.parametrize("path", [p for p in REPORTS if p.suffix == ".xlsx"], ids=lambda p: p.name)
+def test_workbook_values_point_at_their_cells(path):
+    import openpyxl
+
+    report = extract_report(path)
+    workbook = openpyxl.load_workbook(path, data_only=True)
+    for observation in report.observations:
+        if observation.value is None:
+            continue
+        cell = workbook[observation.place.sheet][observation.place.cell]
+        assert cell.value is not None, observation
+
+
+def test_pdf_values_carry_their_page():
+    report = extract_report(FIXTURES / "reports" / "pdf_word_15865_2024-9M.pdf")
+    pages = {o.place.page for o in report.observations if o.present}
+    assert min(pages) >= 4 and len(pages) >= 3
+
+
+HOSTILE = {
+    "empty.pdf": "the file is empty (0 bytes)",
+    "truncated.pdf": "the PDF is damaged or truncated",
+    "encrypted.pdf": "the PDF is password-protected",
+    "scanned_no_text.pdf": "the PDF has no text layer (a scan or a photo); it needs OCR",
+    "not_a_report.pdf": "this PDF does not look like a CCHC report",
+    "not_a_report.xlsx": "this workbook does not look like a CCHC report",
+    "report.docx": "a Word document (.docx), which cchc does not read; accepted formats: PDF",
+    "report_old_word.doc": "an old Word/Excel 97-2003 file (.doc/.xls)",
+    "random_bytes.pdf": "the bytes match none of the accepted formats",
+    "narrative_only.txt": "no appendix 'Phụ lục 01b'",
+}
+
+
+def test_every_hostile_fixture_is_listed():
+    on_disk = {p.name for p in (FIXTURES / "hostile").iterdir() if p.suffix != ".md"}
+    assert on_disk == set(HOSTILE)
+
+
+@pytest.mark.parametrize(("name", "message"), HOSTILE.items())
+def test_hostile_files_exit_2_with_one_line(name, message):
+    result = subprocess.run(
+        [sys.executable, "-m", "cchc.cli", "extract", str(FIXTURES / "hostile" / name)],
+        capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"cchc: {name}: ")
+    assert message in result.stderr
+
+
+def test_zip_bomb_is_refused_before_inflating(tmp_path):
+    import resource
+
+    bomb = make_xlsx_bomb(tmp_path / "bomb.xlsx")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(UnreadableReport, match="declares 3072 MB of uncompressed content"):
+        extract_report(bomb)
+    grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    assert grown_kib < 100 * 1024
