@@ -62,6 +62,173 @@ def extract(
         typer.echo(format_report(report.to_json()))
 
 
+@app.command()
+@reports_errors
+def validate(
+    file: Annotated[Path, typer.Argument(help="A report: PDF, XLSX or plain text.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the JSON contract.")] = False,
+    docs: Annotated[Path | None, typer.Option(
+        help="Write Great Expectations Data Docs (HTML) into this folder.")] = None,
+) -> None:
+    """Check a report like a careful analyst; exit 0 accepted, 1 rejected, 2 unreadable."""
+    from transforms.report import read_report
+    from transforms.validate import validate_reports
+
+    report, lines = read_report(file)
+    verdict = validate_reports([(report, lines)], docs_dir=docs)[report.source.sha256]
+    document = {**report.to_json(), "status": verdict.status,
+                "issues": [issue.to_json() for issue in verdict.issues]}
+    if as_json:
+        typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(format_report(document))
+        typer.echo(f"Status:   {verdict.status}")
+    if docs is not None:
+        typer.echo(f"Data Docs: {docs / 'index.html'}", err=as_json)
+    raise typer.Exit(0 if verdict.status == "accepted" else 1)
+
+
+ConfigOption = Annotated[Path | None, typer.Option(
+    "--config", help="Settings file (TOML); default ./cchc.toml when present, or $CCHC_CONFIG.")]
+DbOption = Annotated[Path | None, typer.Option("--db", help="The DuckDB warehouse file.")]
+
+
+@app.command()
+@reports_errors
+def ingest(
+    inbox: Annotated[Path | None, typer.Argument(help="Folder of submitted files.")] = None,
+    db: DbOption = None,
+    archive: Annotated[Path | None, typer.Option(help="Where the bytes are kept.")] = None,
+    docs: Annotated[Path | None, typer.Option(help="Where validation Data Docs go.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Files extracted at once.")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Load what is new in the inbox into the warehouse (what the nightly deployment runs)."""
+    from cchc.settings import load_settings
+    from flows.ingest import run_ingest
+
+    settings = load_settings(config, inbox=inbox, db=db, archive=archive, docs=docs,
+                             workers=workers)
+    with _progress_bar() as progress:
+        summary = run_ingest(settings, progress)
+    typer.echo(summary.markdown())
+
+
+def _progress_bar():
+    """A progress bar on stderr (silent when stderr is not a terminal, as under cron)."""
+    from contextlib import contextmanager
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    @contextmanager
+    def bar():
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      transient=True, console=_stderr_console()) as progress:
+            tasks: dict[str, object] = {}
+
+            def update(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = progress.add_task(stage, total=total)
+                progress.update(tasks[stage], completed=done)
+
+            yield update
+
+    return bar()
+
+
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+@app.command()
+@reports_errors
+def status(
+    db: DbOption = None,
+    period: Annotated[str | None, typer.Option(help="Only this period (2024-9M, …).")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """What the warehouse holds: recent runs, files by status, who has not submitted."""
+    from cchc.settings import load_settings
+    from warehouse.query import status as warehouse_status
+
+    settings = load_settings(config, db=db)
+    typer.echo(format_status(warehouse_status(settings.db, period)))
+
+
+def format_status(found: dict) -> str:
+    lines = [f"Warehouse: {found['warehouse']} (schema {found['schema_version']})", "",
+             "Recent runs:"]
+    for run in found["runs"]:
+        lines.append(f"  {run['run_id']}  {run['status']:<9} new {run['n_new'] or 0:>4}  "
+                     f"accepted {run['n_accepted'] or 0:>4}  rejected {run['n_rejected'] or 0:>3}"
+                     f"  quarantined {run['n_quarantined'] or 0:>3}")
+    lines += ["", "Files by status:"]
+    lines += [f"  {name:<12} {count}" for name, count in sorted(found["submissions"].items())]
+    lines += ["", "Completeness (district, period: submitted / rejected / missing of expected):"]
+    lines += [f"  {row['district_code']} {row['district_name']}, {row['period']}: "
+              f"{row['n_submitted']} / {row['n_rejected']} / {row['n_missing']} of "
+              f"{row['n_expected']}" for row in found["completeness"]]
+    return "\n".join(lines)
+
+
+@app.command()
+@reports_errors
+def query(
+    sql: Annotated[str, typer.Argument(help="One SELECT over the documented views.")],
+    db: DbOption = None,
+    output: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    config: ConfigOption = None,
+) -> None:
+    """Run a read-only SQL query against the warehouse (waits while the night writes)."""
+    from cchc.settings import load_settings
+    from warehouse.query import run_query
+
+    if output not in ("table", "csv", "json"):
+        raise typer.BadParameter(f"--format {output!r}: choose table, csv or json")
+    settings = load_settings(config, db=db)
+    columns, rows = run_query(settings.db, sql)
+    typer.echo(format_rows(columns, rows, output))
+
+
+def format_rows(columns: list[str], rows: list[tuple], output: str) -> str:
+    """Rows as an aligned table, CSV or JSON records."""
+    if output == "json":
+        return json.dumps([dict(zip(columns, row, strict=True)) for row in rows],
+                          ensure_ascii=False, indent=2, default=str)
+    if output == "csv":
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+        return buffer.getvalue().rstrip("\n")
+    texts = [["" if v is None else str(v) for v in row] for row in rows]
+    widths = [max([len(c), *(len(r[i]) for r in texts)]) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in texts]
+    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(lines)
+
+
+@app.command()
+@reports_errors
+def serve(
+    inbox: Annotated[Path | None, typer.Argument(help="Folder of submitted files.")] = None,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Serve the nightly deployment (cron 0 1 * * *, Asia/Ho_Chi_Minh); needs a Prefect server."""
+    from cchc.settings import load_settings
+    from flows.deployment import serve_nightly
+
+    serve_nightly(load_settings(config, inbox=inbox, db=db))
+
+
 def format_report(document: dict) -> str:
     """The extract JSON as a person reads it: metadata, then one line per indicator."""
     meta = document["report"]

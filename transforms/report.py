@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from extractors.raw import RawReport
+from extractors.raw import RawReport, TextLine
 from extractors.read import read_bytes, read_raw
 from transforms.metadata import read_metadata
 from transforms.model import Issue, Report, ReportMeta, Source
@@ -14,8 +14,14 @@ from transforms.rows import observations
 
 def extract_report(path: Path) -> Report:
     """Read, extract and type one report file. Raises UnreadableReport for bad input."""
+    return read_report(path)[0]
+
+
+def read_report(path: Path) -> tuple[Report, tuple[TextLine, ...]]:
+    """The report and its running text (which the narrative cross-check reads)."""
     data = read_bytes(path)
-    return build_report(read_raw(data, path.name), str(path), hashlib.sha256(data).hexdigest())
+    raw = read_raw(data, path.name)
+    return build_report(raw, str(path), hashlib.sha256(data).hexdigest()), raw.lines
 
 
 def build_report(raw: RawReport, path: str, sha256: str) -> Report:

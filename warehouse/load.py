@@ -309,3 +309,11 @@ def _apply_supersession(con: duckdb.DuckDBPyConnection, report: Report) -> tuple
                     "WHERE report_id IN (SELECT unnest(?::VARCHAR[])) "
                     "AND status IN ('accepted', 'superseded')", [others])
     return newly
+
+
+def run_statuses(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, str]:
+    """inbox_path → status now, for the files a run recorded (a later file of the same run may
+    have superseded an earlier one after it was loaded)."""
+    rows = con.execute("SELECT inbox_path, status FROM core.submissions WHERE run_id = ?",
+                       [run_id]).fetchall()
+    return dict(rows)
