@@ -25,6 +25,7 @@ def extract_xlsx(data: bytes, name: str) -> RawReport:
     """Read a workbook's running text and its appendix rows."""
     check_archive(data, name)
     workbook = _open(data, name)
+    formulas = _open(data, name, data_only=False) if _has_formulas(data) else None
     lines = tuple(_text_lines(workbook))
     found = _find_appendix(workbook)
     if found is None:
@@ -32,7 +33,8 @@ def extract_xlsx(data: bytes, name: str) -> RawReport:
             f"{name}: no sheet holds the appendix 'Phụ lục 01b' (a header with 'Chỉ tiêu thống "
             "kê' and 'Số liệu'); this workbook does not look like a CCHC report")
     sheet, header_row, columns = found
-    rows = tuple(_rows(sheet, header_row, columns))
+    rows = tuple(_rows(sheet, header_row, columns,
+                       formulas[sheet.title] if formulas is not None else None))
     if not rows:
         raise UnreadableReport(f"{name}: sheet '{sheet.title}' has the appendix header but no rows "
                                "under it")
@@ -54,11 +56,18 @@ def check_archive(data: bytes, name: str) -> None:
             f"{MAX_UNCOMPRESSED_BYTES // 2**20} MB); not a report, refused unread")
 
 
-def _open(data: bytes, name: str):
+def _has_formulas(data: bytes) -> bool:
+    """Does any worksheet hold a formula? (Only then is the workbook read a second time.)"""
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    return any(b"<f>" in archive.read(n) or b"<f " in archive.read(n)
+               for n in archive.namelist() if n.startswith("xl/worksheets/"))
+
+
+def _open(data: bytes, name: str, data_only: bool = True):
     import openpyxl
 
     try:
-        return openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+        return openpyxl.load_workbook(io.BytesIO(data), data_only=data_only)
     except Exception as exc:  # openpyxl raises many kinds for damaged files
         raise UnreadableReport(f"{name}: the workbook cannot be opened ({type(exc).__name__}: "
                                f"{exc}); ask the commune to save it again from Excel") from None
@@ -91,13 +100,23 @@ def _find_appendix(workbook) -> tuple[object, int, Columns] | None:
     return None
 
 
-def _rows(sheet, first_row: int, columns: Columns) -> Iterator[RawRow]:
-    """Table rows below the header, skipping empty rows and the column-number row."""
+def _rows(sheet, first_row: int, columns: Columns, formulas=None) -> Iterator[RawRow]:
+    """Table rows below the header, skipping empty rows and the column-number row.
+
+    A formula whose result was never saved (the file was written by a program that does not
+    calculate, not by Excel) has no value to read: its formula text is kept as the cell's raw
+    value, so that validation names the cell instead of taking it for a blank.
+    """
     for row in sheet.iter_rows(min_row=first_row + 1):
-        found = data_cells([clean(_display(c)) for c in row], columns)
+        texts = [clean(_display(c)) for c in row]
+        value_cell = row[min(columns.value, len(row) - 1)]
+        if formulas is not None and value_cell.value is None:
+            formula = formulas[value_cell.coordinate].value
+            if isinstance(formula, str) and formula.startswith("="):
+                texts[min(columns.value, len(row) - 1)] = formula
+        found = data_cells(texts, columns)
         if found is None:
             continue
-        value_cell = row[min(columns.value, len(row) - 1)]
         yield RawRow(
             code=found.code, label=found.label, unit=found.unit, value=found.value,
             note=found.note,

@@ -97,3 +97,18 @@ def test_zip_bomb_is_refused_before_inflating(tmp_path):
         extract_report(bomb)
     grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
     assert grown_kib < 100 * 1024
+
+
+def test_formula_saved_without_its_value_is_named_not_blanked(tmp_path):
+    import openpyxl
+
+    source = FIXTURES / "reports" / "xlsx_15976_2024-9M.xlsx"
+    workbook = openpyxl.load_workbook(source)  # formulas kept, their cached values dropped
+    resaved = tmp_path / "resaved.xlsx"
+    workbook.save(resaved)
+    report = extract_report(resaved)
+    formulas = [i for i in report.issues if i.rule == "value.formula_not_computed"]
+    assert formulas, "the fixture's totals are formulas"
+    assert all("chưa được tính" in i.message and "=SUM(" in i.message for i in formulas)
+    blanked = {i.codes[0] for i in formulas}
+    assert all(report.value(code) is None for code in blanked)

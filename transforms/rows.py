@@ -101,6 +101,12 @@ def parse_value(indicator: Indicator, row: RawRow) -> tuple[Value, Issue | None]
         for code, label in indicator.choices.items():
             if fold(row.value) in {fold(label), fold(f"{label} = {code}")}:
                 return code, None
+    if row.value.startswith("="):
+        message = (f"Chỉ tiêu {indicator.code} «{indicator.label}»: ô Số liệu "
+                   f"({row.value_place.describe()}) chứa công thức {row.value} chưa được tính "
+                   "(tệp không được lưu bằng Excel). Đề nghị mở tệp bằng Excel, lưu lại rồi gửi "
+                   "lại, hoặc ghi số trực tiếp vào ô.")
+        return None, _issue("value.formula_not_computed", "error", (indicator.code,), message)
     message = (f"Chỉ tiêu {indicator.code} «{indicator.label}»: ô Số liệu ghi «{row.value}» "
                f"({row.value_place.describe()}), không đọc được thành số. Đề nghị ghi số "
                "(ví dụ 1.234 hoặc 99,47) hoặc để trống nếu không có số liệu.")
