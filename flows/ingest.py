@@ -119,7 +119,13 @@ def _flow():
 
     from transforms.validate import validate_reports
     from warehouse.history import history_frame
-    from warehouse.load import finish_run, known_sha256, run_statuses, start_run
+    from warehouse.load import (
+        finish_run,
+        known_sha256,
+        mark_interrupted_runs,
+        run_statuses,
+        start_run,
+    )
     from warehouse.schema import connect
 
     receive = task(archive, name="receive", retries=2, retry_delay_seconds=2,
@@ -129,12 +135,12 @@ def _flow():
     load = task(_load_batch, name="load", retries=2, retry_delay_seconds=5,
                 cache_policy=NO_CACHE)
 
-    @flow(name="nightly_ingest", task_runner=ThreadPoolTaskRunner(max_workers=2),
-          validate_parameters=False)
+    @flow(name="nightly_ingest", validate_parameters=False)
     def nightly_ingest_flow(settings: Settings, new: list[Candidate], n_seen: int,
                             progress: Progress | None = None) -> RunSummary:
         con = connect(settings.db, retry_seconds=60)
         try:
+            mark_interrupted_runs(con)
             run_id = start_run(con, str(settings.inbox))
             seen_before = known_sha256(con)
         finally:
@@ -177,7 +183,7 @@ def _flow():
                                  description="What the nightly ingest did with each file")
         return summary
 
-    return nightly_ingest_flow
+    return nightly_ingest_flow, ThreadPoolTaskRunner
 
 
 def _count(outcomes: list[Outcome]) -> dict[str, int]:
@@ -211,9 +217,10 @@ def _extract(received: Received) -> _Read:
 
 
 def _first_of_each(received: list[Received], seen_before: set[str]) -> list[Received]:
-    """The files whose bytes are new: not in the warehouse, and first of their kind tonight."""
+    """The files whose bytes are new: not in the warehouse, and the first to arrive (by mtime)
+    of their kind tonight; later copies are duplicates of it."""
     fresh, seen = [], set(seen_before)
-    for item in received:
+    for item in sorted(received, key=lambda r: (r.mtime, str(r.path))):
         if item.sha256 not in seen:
             fresh.append(item)
             seen.add(item.sha256)
@@ -266,5 +273,7 @@ def _submission(received: Received, report) -> object:
 
 def nightly_ingest(settings: Settings, new: list[Candidate], n_seen: int,
                    progress: Progress | None = None) -> RunSummary:
-    """Run the Prefect flow over the new files."""
-    return _flow()(settings, new, n_seen, progress)
+    """Run the Prefect flow over the new files, extracting ``settings.workers`` at a time."""
+    nightly_ingest_flow, runner = _flow()
+    return nightly_ingest_flow.with_options(task_runner=runner(max_workers=settings.workers))(
+        settings, new, n_seen, progress)

@@ -317,3 +317,9 @@ def run_statuses(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, str]:
     rows = con.execute("SELECT inbox_path, status FROM core.submissions WHERE run_id = ?",
                        [run_id]).fetchall()
     return dict(rows)
+
+
+def mark_interrupted_runs(con: duckdb.DuckDBPyConnection) -> int:
+    """Runs still marked running were killed (the caller holds the run lock): mark them failed."""
+    return con.execute("UPDATE core.runs SET status = 'failed' WHERE status = 'running'"
+                       ).fetchone()[0]
