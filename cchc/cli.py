@@ -122,8 +122,10 @@ def _progress_bar():
 
     @contextmanager
     def bar():
+        console = _stderr_console()
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      transient=True, console=_stderr_console()) as progress:
+                      transient=True, console=console,
+                      disable=not console.is_terminal) as progress:
             tasks: dict[str, object] = {}
 
             def update(stage: str, done: int, total: int) -> None:
