@@ -228,8 +228,12 @@ def _first_of_each(received: list[Received], seen_before: set[str]) -> list[Rece
 
 
 def _load_batch(db: Path, run_id: str, batch: list[_Read], verdicts: dict) -> list[Outcome]:
-    """Load a batch of files, each in its own transaction, holding the warehouse briefly."""
-    from warehouse.load import load_report, record_submission
+    """Load a batch of files, each in its own transaction, holding the warehouse briefly.
+
+    A file already recorded with the same bytes at the same path (copied again, so only its
+    mtime changed) is not news: its new mtime is noted so the next run skips it at the stat.
+    """
+    from warehouse.load import load_report, record_submission, touch
     from warehouse.schema import connect
 
     con = connect(db, retry_seconds=60)
@@ -237,28 +241,34 @@ def _load_batch(db: Path, run_id: str, batch: list[_Read], verdicts: dict) -> li
     try:
         for item in batch:
             submission = _submission(item.received, item.report)
-            if item.report is None and item.reason is None:
-                result = record_submission(con, run_id, submission, "duplicate",
-                                           "the same bytes were received before")
-                outcomes.append(Outcome(submission.file_name, submission.inbox_path,
-                                        result.status, "same bytes as a file received before"))
-            elif item.report is None:
-                result = record_submission(con, run_id, submission, "quarantined", item.reason)
-                outcomes.append(Outcome(submission.file_name, submission.inbox_path,
-                                        "quarantined", item.reason))
+            result, outcome = _load_one(con, run_id, submission, item, verdicts,
+                                        load_report, record_submission)
+            if result.outcome == "unchanged":
+                touch(con, submission)
             else:
-                verdict = verdicts[item.received.sha256]
-                result = load_report(con, run_id, submission, item.report, verdict.issues,
-                                     verdict.status)
-                meta = item.report.meta
-                outcomes.append(Outcome(
-                    submission.file_name, submission.inbox_path, result.status, None,
-                    meta.commune_name, meta.period,
-                    sum(i.severity == "error" for i in verdict.issues),
-                    sum(i.severity == "warning" for i in verdict.issues)))
+                outcomes.append(outcome)
     finally:
         con.close()
     return outcomes
+
+
+def _load_one(con, run_id, submission, item: _Read, verdicts: dict, load_report,
+              record_submission):
+    if item.report is None and item.reason is None:
+        reason = "same bytes as a file received before"
+        result = record_submission(con, run_id, submission, "duplicate", reason)
+        return result, Outcome(submission.file_name, submission.inbox_path, result.status, reason)
+    if item.report is None:
+        result = record_submission(con, run_id, submission, "quarantined", item.reason)
+        return result, Outcome(submission.file_name, submission.inbox_path, result.status,
+                               item.reason)
+    verdict = verdicts[item.received.sha256]
+    result = load_report(con, run_id, submission, item.report, verdict.issues, verdict.status)
+    meta = item.report.meta
+    return result, Outcome(submission.file_name, submission.inbox_path, result.status, None,
+                           meta.commune_name, meta.period,
+                           sum(i.severity == "error" for i in verdict.issues),
+                           sum(i.severity == "warning" for i in verdict.issues))
 
 
 def _submission(received: Received, report) -> object:

@@ -25,8 +25,10 @@ def ingest_command(tmp_path: Path) -> list[str]:
 
 
 def start(tmp_path: Path) -> subprocess.Popen:
+    """The ingest in a process group of its own, so that a kill reaches the temporary Prefect
+    API it starts as well (as a crash of the machine or of the job's cgroup would)."""
     return subprocess.Popen(ingest_command(tmp_path), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
 
 
 def wait_for(condition, timeout: float = 120) -> None:
@@ -37,7 +39,7 @@ def wait_for(condition, timeout: float = 120) -> None:
 
 
 def kill(process: subprocess.Popen) -> None:
-    process.send_signal(signal.SIGKILL)
+    os.killpg(process.pid, signal.SIGKILL)
     process.wait(timeout=30)
 
 

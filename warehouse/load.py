@@ -323,3 +323,10 @@ def mark_interrupted_runs(con: duckdb.DuckDBPyConnection) -> int:
     """Runs still marked running were killed (the caller holds the run lock): mark them failed."""
     return con.execute("UPDATE core.runs SET status = 'failed' WHERE status = 'running'"
                        ).fetchone()[0]
+
+
+def touch(con: duckdb.DuckDBPyConnection, submission: Submission) -> None:
+    """Note a recorded file's new size and mtime (same bytes, copied again), so that the next
+    run's cheap stat comparison skips it."""
+    con.execute("UPDATE core.submissions SET size = ?, mtime = ? WHERE submission_id = ?",
+                [submission.size, submission.mtime, submission.submission_id])
