@@ -1,0 +1,57 @@
+"""The Prefect flow of a run: thin tasks over flows/steps.py.
+
+Imported only when there is something to ingest (Prefect takes seconds to import and start).
+Only the tasks that touch the disk or the warehouse retry; none caches (idempotency is the
+warehouse's job, and a warehouse connection must never be hashed as a task input).
+"""
+
+from __future__ import annotations
+
+from prefect import flow, task, unmapped
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import as_completed
+
+from cchc.settings import Settings
+from flows import steps
+from flows.inbox import Candidate, archive
+from transforms.validate import validate_reports
+
+LOAD_BATCH = 20
+
+receive = task(archive, name="receive", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+extract = task(steps.extract, name="extract", cache_policy=NO_CACHE)
+validate = task(validate_reports, name="validate", cache_policy=NO_CACHE)
+load = task(steps.load_batch, name="load", retries=2, retry_delay_seconds=5,
+            cache_policy=NO_CACHE)
+
+
+@flow(name="nightly_ingest", validate_parameters=False)
+def nightly_ingest(settings: Settings, new: list[Candidate], n_seen: int,
+                   progress=None) -> steps.RunSummary:
+    """Fingerprint and archive → extract (in parallel) → validate the batch → load → summary."""
+    run_id, seen_before = steps.begin_run(settings)
+    received = [future.result() for future in receive.map(new, unmapped(settings.archive))]
+    fresh = steps.first_of_each(received, seen_before)
+    extracted = []
+    for future in as_completed(extract.map(fresh)):
+        extracted.append(future.result())
+        if progress:
+            progress("extract", len(extracted), len(fresh))
+    extracted.sort(key=lambda item: str(item.received.path))
+    reports = [(item.report, item.lines) for item in extracted if item.report is not None]
+    history = steps.history_for(settings, [report for report, _ in reports])
+    docs = settings.docs / run_id
+    verdicts = validate.submit(reports, history, docs).result() if reports else {}
+    todo = [*extracted, *(steps.Extracted(item) for item in received if item not in fresh)]
+    outcomes = []
+    for start in range(0, len(todo), LOAD_BATCH):
+        outcomes += load.submit(settings.db, run_id, todo[start:start + LOAD_BATCH],
+                                verdicts).result()
+        if progress:
+            progress("load", min(start + LOAD_BATCH, len(todo)), len(todo))
+    summary = steps.finish(settings, run_id, n_seen, outcomes,
+                           str(docs / "index.html") if reports else None)
+    create_markdown_artifact(summary.markdown(), key="cchc-run-summary",
+                             description="What the nightly ingest did with each file")
+    return summary
