@@ -20,8 +20,10 @@ _LETTERHEAD_LINES = 12
 _TITLE_LINES = 5
 
 _UNIT_TYPE = re.compile(r"(?<!\w)(thi tran|thi xa|thanh pho|tp\.?|xa|phuong|huyen|quan)\s+")
-_STOP_WORDS = {"doc", "cong", "so", "so:", "ngay", "ve", "nam", "bao", "ket", "trong", "cua",
-               "phong", "va", "da", "tren", "ubnd", "huyen"}
+# Words that end a place name in a letterhead line, compared with their accents ("phòng" ends
+# one, the commune name "Phong" does not).
+_STOP_WORDS = {"độc", "cộng", "số", "số:", "ngày", "về", "năm", "báo", "kết", "trong", "của",
+               "phòng", "và", "đã", "trên", "ubnd", "huyện"}
 _COMMUNE_TYPES = {"xa", "thi tran", "phuong"}  # folded
 
 _QUARTER = re.compile(r"\bquy\s+(iv|iii|ii|i|[1-4])\b(?:\s*(?:nam|/|-)\s*(\d{4}))?")
@@ -83,7 +85,7 @@ def unit_mentions(text: str) -> list[tuple[str, str]]:
         kind = "thành phố" if match.group(1).startswith("tp") else text[match.start(1):match.end(1)]
         words: list[str] = []
         for word in text[match.end():].split(" "):
-            if fold(word) in _STOP_WORDS or not word[:1].isalpha() or len(words) == 4:
+            if word.lower() in _STOP_WORDS or not word[:1].isalpha() or len(words) == 4:
                 break
             words.append(word.strip(",.;:()"))
             if word[-1] in ",.;:)":
