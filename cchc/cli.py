@@ -219,6 +219,26 @@ def format_rows(columns: list[str], rows: list[tuple], output: str) -> str:
 
 @app.command()
 @reports_errors
+def summary(
+    period: Annotated[str, typer.Option(help="Period key: 2024-Q1, 2024-H1, 2024-9M, 2024-FY.")],
+    district: Annotated[str | None, typer.Option(help="GSO code of the district.")] = None,
+    province: Annotated[str | None, typer.Option(help="GSO code of the province.")] = None,
+    db: DbOption = None,
+    out: Annotated[Path, typer.Option(help="Folder for the workbook and the HTML.")] = Path("."),
+    config: ConfigOption = None,
+) -> None:
+    """Write the district (or province) summary: consolidated Phụ lục 01b workbook and HTML."""
+    from cchc.settings import load_settings
+    from summary import build
+
+    settings = load_settings(config, db=db)
+    paths = build(settings.db, period, district=district, province=province, out_dir=out,
+                  deadlines=settings.deadlines)
+    typer.echo(f"Workbook: {paths.xlsx}\nReport:   {paths.html}")
+
+
+@app.command()
+@reports_errors
 def serve(
     inbox: Annotated[Path | None, typer.Argument(help="Folder of submitted files.")] = None,
     db: DbOption = None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from cchc.errors import CchcError
@@ -32,6 +32,9 @@ class Settings:
     workers: int = 2
     cron: str = "0 1 * * *"
     timezone: str = "Asia/Ho_Chi_Minh"
+    # Submission deadlines that differ from the default (the 20th of the period's last month),
+    # by period key: {"2024-9M" = "2024-09-25"}. Only in the settings file.
+    deadlines: dict[str, str] = field(default_factory=dict)
 
 
 _TYPES = {f.name: f.type for f in fields(Settings)}
@@ -48,7 +51,7 @@ def load_settings(config: Path | None = None, **flags: object) -> Settings:
         settings = replace(settings, **_from_file(path or DEFAULT_CONFIG))
     settings = replace(settings, **{
         name: _typed(name, os.environ[f"CCHC_{name.upper()}"], f"CCHC_{name.upper()}")
-        for name in _TYPES if f"CCHC_{name.upper()}" in os.environ})
+        for name in _TYPES if name != "deadlines" and f"CCHC_{name.upper()}" in os.environ})
     given = {name: _typed(name, value, f"--{name}") for name, value in flags.items()
              if value is not None}
     return replace(settings, **given)
@@ -69,6 +72,11 @@ def _from_file(path: Path) -> dict[str, object]:
 
 def _typed(name: str, value: object, where: str) -> object:
     kind = _TYPES[name]
+    if name == "deadlines":
+        if not isinstance(value, dict):
+            raise SettingsError(f"{where}: expected a table such as "
+                                '{"2024-9M" = "2024-09-25"}')
+        return {str(k): str(v) for k, v in value.items()}
     if kind in ("Path", Path):
         return Path(str(value))
     if kind in ("int", int):

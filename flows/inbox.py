@@ -35,7 +35,11 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Received:
-    """A candidate once its bytes are fingerprinted and archived."""
+    """A candidate once its bytes are fingerprinted and archived.
+
+    ``received_at`` is when the file arrived in the inbox (its mtime, local time), not when the
+    night found it: a report dropped in on the deadline's evening is on time.
+    """
 
     path: Path
     size: int
@@ -89,7 +93,7 @@ def archive(candidate: Candidate, archive_dir: Path) -> Received:
             os.fsync(temporary.fileno())
         os.replace(temporary.name, target)
     return Received(candidate.path, candidate.size, candidate.mtime, sha256, target,
-                    datetime.now())
+                    datetime.fromtimestamp(candidate.mtime))
 
 
 @contextmanager

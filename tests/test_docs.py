@@ -27,4 +27,6 @@ def test_every_setting_is_documented():
     from cchc.settings import Settings
 
     for field in fields(Settings):
-        assert f"`{field.name}`" in README and f"CCHC_{field.name.upper()}" in README
+        assert f"`{field.name}`" in README
+        if field.name != "deadlines":  # a table: settings file only
+            assert f"CCHC_{field.name.upper()}" in README
