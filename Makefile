@@ -1,10 +1,11 @@
-# The two commands of the README. Both create .venv and install the project if needed.
+# The two commands of the README. Both create .venv and install the project when needed.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DEMO := demo
+N ?= 200
 
-.PHONY: demo test lint fixtures clean
+.PHONY: demo test lint fixtures bench clean
 
 $(BIN)/cchc: pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -12,9 +13,17 @@ $(BIN)/cchc: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(BIN)/cchc
 
+# A sample district inbox (Huyện Hoằng Hóa, 9 tháng 2024), the real pipeline on it, the summary.
 demo: $(BIN)/cchc
 	$(BIN)/python -m tests.fixtures.demo_inbox $(DEMO)/inbox
-	$(BIN)/python -m cchc.demo $(DEMO)
+	$(BIN)/cchc ingest $(DEMO)/inbox --db $(DEMO)/cchc.duckdb --archive $(DEMO)/archive \
+		--docs $(DEMO)/validation
+	$(BIN)/cchc summary --district 399 --period 2024-9M --db $(DEMO)/cchc.duckdb \
+		--out $(DEMO)/summary
+	@echo
+	@echo "Warehouse: $(DEMO)/cchc.duckdb   (try: $(BIN)/cchc status --db $(DEMO)/cchc.duckdb)"
+	@echo "Archive:   $(DEMO)/archive"
+	@echo "Run summary and validation report: printed above, and under $(DEMO)/validation"
 
 test: $(BIN)/cchc
 	$(BIN)/ruff check .
