@@ -1,0 +1,41 @@
+"""Settings: flag > environment > file > default, and bad values refused with their place."""
+
+from pathlib import Path
+
+import pytest
+
+from cchc.settings import Settings, SettingsError, load_settings
+
+
+def test_precedence(tmp_path, monkeypatch):
+    config = tmp_path / "cchc.toml"
+    config.write_text('db = "file.duckdb"\ninbox = "file-inbox"\nworkers = 3\n'
+                      '[deadlines]\n"2024-9M" = "2024-09-25"\n', encoding="utf-8")
+    monkeypatch.setenv("CCHC_DB", "env.duckdb")
+    monkeypatch.setenv("CCHC_WORKERS", "4")
+    settings = load_settings(config, workers=5, archive=None)
+    assert settings.db == Path("env.duckdb")          # environment over file
+    assert settings.inbox == Path("file-inbox")       # file over default
+    assert settings.workers == 5                      # flag over environment
+    assert settings.archive == Settings().archive     # a flag not given changes nothing
+    assert settings.deadlines == {"2024-9M": "2024-09-25"}
+
+
+def test_default_file_in_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CCHC_CONFIG", raising=False)
+    (tmp_path / "cchc.toml").write_text('archive = "kho"\n', encoding="utf-8")
+    assert load_settings().archive == Path("kho")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("colour = 1\n", "unknown settings ['colour']"),
+    ("workers = 0\n", "workers: must be at least 1, not 0"),
+    ('workers = "many"\n', "workers: 'many' is not a whole number"),
+    ("db = \n", "not valid TOML"),
+])
+def test_bad_settings_are_refused(tmp_path, text, message):
+    config = tmp_path / "cchc.toml"
+    config.write_text(text, encoding="utf-8")
+    with pytest.raises(SettingsError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        load_settings(config)
