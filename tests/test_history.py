@@ -1,0 +1,38 @@
+"""The history check: far from the commune's own past for the same kind of period → warning."""
+
+import dataclasses
+from pathlib import Path
+
+import pandas as pd
+
+from transforms.history import history_issues, outlier
+from transforms.report import extract_report
+
+SEED = Path(__file__).parent / "fixtures" / "seed" / "000_2efa1e083bc69a65.txt"
+
+
+def test_robust_score_with_five_or_more_past_values():
+    past = [800, 820, 841, 860, 880, 900]
+    assert outlier(850, past) is None
+    assert outlier(5000, past) == "trung vị 850,5, từ 800 đến 900; 6 kỳ"
+
+
+def test_band_while_history_is_short():
+    assert outlier(1500, [800, 900]) is None       # within twice the largest
+    assert outlier(1900, [800, 900]) is not None
+    assert outlier(300, [800, 900]) is not None    # under half the smallest
+    assert outlier(5, [800]) is None               # one past value decides nothing
+
+
+def test_only_same_kind_of_period_and_blanks_skipped():
+    seed = extract_report(SEED)  # Bút Sơn 2024-9M: 3.3.1 = 841, 1.2.1 blank
+    rows = [("15865", f"{year}-9M", "3.3.1", 80.0) for year in (2020, 2021, 2022, 2023)]
+    rows += [("15865", "2023-Q1", "3.3.1", 841.0), ("15865", "2022-9M", "1.2.1", 3.0),
+             ("15865", "2021-9M", "1.2.1", 4.0)]
+    history = pd.DataFrame(rows, columns=["commune_code", "period", "code", "value"])
+    issues = history_issues(seed, history)
+    assert [(i.rule, i.severity, i.codes) for i in issues] == [
+        ("history.outlier", "warning", ("3.3.1",))]
+    assert "841" in issues[0].message and "dòng 787" in issues[0].message
+    later = dataclasses.replace(seed, meta=dataclasses.replace(seed.meta, period="2019-9M"))
+    assert history_issues(later, history) == ()  # only earlier periods are history
