@@ -155,7 +155,10 @@ def test_a_writer_refuses_a_file_from_a_newer_cchc(db):
 
 
 def _duckdb_cli() -> str | None:
-    return os.environ.get("DUCKDB_CLI") or shutil.which("duckdb")
+    """The duckdb CLI analysts use: the dev extra installs PyPI's duckdb-cli into the venv."""
+    beside = Path(sys.executable).parent / "duckdb"
+    return os.environ.get("DUCKDB_CLI") or (str(beside) if beside.exists() else None) \
+        or shutil.which("duckdb")
 
 
 @pytest.mark.skipif(_duckdb_cli() is None, reason="no duckdb CLI (pip install duckdb-cli)")
