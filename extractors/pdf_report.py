@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 from collections.abc import Iterator, Sequence
 
 from cchc.errors import UnreadableReport
@@ -23,6 +24,7 @@ from transforms.text import clean, fold
 _APPENDIX = re.compile(r"phu luc\s*0?1\s*b\b|chi tieu thong ke")
 _MIN_TEXT_CHARS = 20
 _CODE_LINE = re.compile(r"(?m)^\s*\d+(?:\.\d+)+\.?\s*$")
+_PDFIUM = threading.Lock()  # see page_texts
 
 
 def extract_pdf(data: bytes, name: str) -> RawReport:
@@ -53,7 +55,16 @@ def extract_pdf(data: bytes, name: str) -> RawReport:
 
 
 def page_texts(data: bytes, name: str) -> list[str]:
-    """Each page's text, from pypdfium2; refuses encrypted and damaged files with a reason."""
+    """Each page's text, from pypdfium2; refuses encrypted and damaged files with a reason.
+
+    PDFium is not thread-safe, not even across documents (two threads in it crash the
+    process), so one thread at a time reads; it takes about a millisecond a page.
+    """
+    with _PDFIUM:
+        return _page_texts(data, name)
+
+
+def _page_texts(data: bytes, name: str) -> list[str]:
     import pypdfium2 as pdfium
 
     try:
@@ -67,7 +78,14 @@ def page_texts(data: bytes, name: str) -> list[str]:
             f"{name}: the PDF is damaged or truncated ({exc}); ask the commune to send it "
             "again") from None
     try:
-        return [document[i].get_textpage().get_text_range() for i in range(len(document))]
+        texts = []
+        for i in range(len(document)):
+            page = document[i]
+            textpage = page.get_textpage()
+            texts.append(textpage.get_text_range())
+            textpage.close()
+            page.close()
+        return texts
     finally:
         document.close()
 
