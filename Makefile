@@ -36,5 +36,9 @@ lint: $(BIN)/cchc
 fixtures: $(BIN)/cchc
 	$(BIN)/python -m tests.fixtures.generate
 
+# Benchmark a night of N reports (renders them with LibreOffice once; see bench/run.py).
+bench: $(BIN)/cchc
+	$(BIN)/python -m bench.run --n $(N)
+
 clean:
 	rm -rf $(DEMO) .pytest_cache
