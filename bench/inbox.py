@@ -31,7 +31,6 @@ from tests.fixtures.excel import ExcelLook, write_workbook
 from tests.fixtures.excel_offline import xlsx_bytes
 from tests.fixtures.plaintext import report_text
 from tests.fixtures.specs import (
-    Commune,
     ReportSpec,
     draw_values,
     make_consistent,
@@ -75,25 +74,12 @@ _NAMES = (("Nguyễn", "Lê", "Trịnh", "Phạm", "Hoàng", "Đỗ", "Vũ", "Ma
 
 
 @dataclass(frozen=True)
-class BenchSpec(ReportSpec):
-    """A ReportSpec for any commune (``ReportSpec.commune`` knows only the fixtures' six)."""
-
-    chairman: str = ""
-
-    @property
-    def commune(self) -> Commune:
-        return Commune(self.commune_code, self.commune_name, self.commune_type,
-                       self.district_code, self.district_name, self.province_code,
-                       self.chairman)
-
-
-@dataclass(frozen=True)
 class Planned:
     """One file of the inbox: its name, kind (a key of MIX), figures and look."""
 
     name: str
     kind: str
-    spec: BenchSpec
+    spec: ReportSpec
     look: WordLook | ExcelLook
     reader: str = "pdfplumber"  # for txt: which PDF text reader it was taken with
     windows: bool = False  # for txt: saved by Notepad (BOM, CRLF)
@@ -140,13 +126,13 @@ def plan(n: int, seed: int) -> list[Planned]:
     return files
 
 
-def _spec(commune, period: str, rng: random.Random, seed: int) -> BenchSpec:
+def _spec(commune, period: str, rng: random.Random, seed: int) -> ReportSpec:
     values = make_consistent(draw_values(random.Random(f"bench/{seed}/{commune.code}/{period}"),
                                          period))
     year, month = int(period[:4]), months_covered(period)
     district = admin_unit(commune.district_code, "district")
     dated = rng.random() < 0.7
-    return BenchSpec(
+    return ReportSpec(
         commune_code=commune.code, commune_name=commune.name,
         commune_type=commune.type.capitalize(), district_code=district.code,
         district_name=district.name, province_code=PROVINCE, period=period,

@@ -5,8 +5,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 SEED = Path(__file__).parent / "fixtures" / "seed" / "000_2efa1e083bc69a65.txt"
 CCHC = [sys.executable, "-m", "cchc.cli"]
 
@@ -40,39 +38,6 @@ def test_readable_table_by_default():
     assert result.returncode == 0
     assert "Thị trấn Bút Sơn (15865), Huyện Hoằng Hóa (399), province 38" in result.stdout
     assert any(line.split()[:2] == ["3.3.1", "841"] for line in result.stdout.splitlines())
-
-
-def _docx_bytes() -> bytes:
-    import io
-    import zipfile
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", "<w:document/>")
-    return buffer.getvalue()
-
-
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("empty.pdf", b"", "the file is empty (0 bytes)"),
-    ("random.pdf", bytes(range(256)) * 8, "the bytes match none of the accepted formats"),
-    ("report.docx", _docx_bytes(), "a Word document (.docx), which cchc does not read; "
-                                   "accepted formats: PDF with a text layer, XLSX, or plain text"),
-    ("report.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600,
-     "an old Word/Excel 97-2003 file (.doc/.xls)"),
-    ("letter.txt", "Kính gửi Phòng Nội vụ huyện,\nxin gửi lịch họp tuần sau.\n".encode(),
-     "no appendix 'Phụ lục 01b'"),
-])
-def test_bad_input_is_one_line_and_exit_2(tmp_path, name, content, message):
-    path = tmp_path / name
-    path.write_bytes(content)
-    result = run("extract", str(path))
-    assert result.returncode == 2
-    assert result.stdout == ""
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith(f"cchc: {name}: ")
-    assert message in lines[0]
 
 
 def test_missing_file(tmp_path):

@@ -14,7 +14,6 @@ import os
 import pickle
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import duckdb
@@ -25,7 +24,7 @@ from flows import steps
 from flows.inbox import archive, discover
 from flows.runners import RunnerError, task_runner
 from tests.ingest_inbox import EXPECTED, build_inbox
-from tests.test_serve import api, free_port
+from tests.prefect_server import api, running_server
 
 
 def _wired() -> bool:
@@ -75,28 +74,8 @@ def prefect_server(tmp_path_factory):
     if not WIRED:
         pytest.xfail(NOT_WIRED)
     home = tmp_path_factory.mktemp("prefect_home")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/api"
-    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-           "PREFECT_UI_ENABLED": "false", "PREFECT_SERVER_API_HOST": "127.0.0.1",
-           "PREFECT_SERVER_API_PORT": str(port)}
-    server = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host",
-                               "127.0.0.1", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                api(url, "/health")
-                break
-            except OSError:
-                assert server.poll() is None, "the Prefect server exited"
-                assert time.monotonic() < deadline, "the Prefect server did not start"
-                time.sleep(0.5)
+    with running_server(home) as (url, _):
         yield url, home
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")

@@ -1,56 +1,23 @@
 """The nightly deployment on a real Prefect server: registered, scheduled, and its scheduled
 run ingests the inbox. (The temporary API of a plain flow call has no scheduler.)"""
 
-import json
 import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from tests.ingest_inbox import build_inbox
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def api(url: str, path: str, body: dict | None = None):
-    request = urllib.request.Request(
-        url + path, data=json.dumps(body).encode() if body is not None else None,
-        headers={"Content-Type": "application/json"}, method="POST" if body is not None else "GET")
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())
+from tests.prefect_server import api, running_server
 
 
 @pytest.fixture
 def prefect_server(tmp_path):
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/api"
-    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"),
-           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false",
-           "PREFECT_SERVER_API_HOST": "127.0.0.1", "PREFECT_SERVER_API_PORT": str(port)}
-    server = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host",
-                               "127.0.0.1", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            api(url, "/health")
-            break
-        except OSError:
-            assert time.monotonic() < deadline, "the Prefect server did not start"
-            time.sleep(0.5)
-    yield url, env
-    server.terminate()
-    server.wait(timeout=30)
+    with running_server(tmp_path / "prefect") as server:
+        yield server
 
 
 def test_scheduled_run_ingests_the_inbox(tmp_path, prefect_server):
