@@ -74,8 +74,8 @@ def validate(
     from transforms.report import read_report
     from transforms.validate import validate_reports
 
-    report, lines = read_report(file)
-    verdict = validate_reports([(report, lines)], docs_dir=docs)[report.source.sha256]
+    report, claims = read_report(file)
+    verdict = validate_reports([(report, claims)], docs_dir=docs)[report.source.sha256]
     document = {**report.to_json(), "status": verdict.status,
                 "issues": [issue.to_json() for issue in verdict.issues]}
     if as_json:
@@ -101,6 +101,11 @@ def ingest(
     archive: Annotated[Path | None, typer.Option(help="Where the bytes are kept.")] = None,
     docs: Annotated[Path | None, typer.Option(help="Where validation Data Docs go.")] = None,
     workers: Annotated[int | None, typer.Option(help="Files extracted at once.")] = None,
+    runner: Annotated[str | None, typer.Option(
+        help="Where files are extracted: thread (this machine) or dask.")] = None,
+    address: Annotated[str | None, typer.Option(
+        help="The Dask scheduler, tcp://HOST:8786 (--runner dask; without it a local "
+             "cluster is started).")] = None,
     config: ConfigOption = None,
 ) -> None:
     """Load what is new in the inbox into the warehouse (what the nightly deployment runs)."""
@@ -108,7 +113,7 @@ def ingest(
     from flows.ingest import run_ingest
 
     settings = load_settings(config, inbox=inbox, db=db, archive=archive, docs=docs,
-                             workers=workers)
+                             workers=workers, runner=runner, address=address)
     with _progress_bar() as progress:
         summary = run_ingest(settings, progress)
     typer.echo(summary.markdown())

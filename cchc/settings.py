@@ -30,6 +30,10 @@ class Settings:
     archive: Path = Path("archive")
     docs: Path = Path("docs-gx")
     workers: int = 2
+    # Where the flow's tasks run (flows/runners.py): "thread" on this machine, or "dask" on a
+    # LocalCluster of `workers` processes, or on the Dask scheduler at `address`.
+    runner: str = "thread"
+    address: str | None = None
     cron: str = "0 1 * * *"
     timezone: str = "Asia/Ho_Chi_Minh"
     # Submission deadlines that differ from the default (the 20th of the period's last month),

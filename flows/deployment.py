@@ -20,12 +20,13 @@ DEPLOYMENT = "nightly"
 
 
 @flow(name="cchc-nightly", log_prints=True)
-def nightly(inbox: str, db: str, archive: str, docs: str, workers: int = 2) -> str:
+def nightly(inbox: str, db: str, archive: str, docs: str, workers: int = 2,
+            runner: str = "thread", address: str | None = None) -> str:
     """What the schedule runs: the ingest of whatever is new, its summary as the result."""
     from flows.ingest import run_ingest
 
     settings = Settings(inbox=Path(inbox), db=Path(db), archive=Path(archive), docs=Path(docs),
-                        workers=workers)
+                        workers=workers, runner=runner, address=address)
     summary = run_ingest(settings).markdown()
     print(summary)
     return summary
@@ -46,5 +47,6 @@ def serve_nightly(settings: Settings) -> None:
         schedule=Cron(settings.cron, timezone=settings.timezone),
         parameters={"inbox": str(settings.inbox.resolve()), "db": str(settings.db.resolve()),
                     "archive": str(settings.archive.resolve()),
-                    "docs": str(settings.docs.resolve()), "workers": settings.workers},
+                    "docs": str(settings.docs.resolve()), "workers": settings.workers,
+                    "runner": settings.runner, "address": settings.address},
     )

@@ -12,12 +12,22 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from contextvars import ContextVar
 
 from cchc.settings import Settings
+from flows.extraction import ExtractionProcesses
 from flows.inbox import Candidate, discover, new_candidates, run_lock
 from flows.steps import RunSummary
 
 Progress = Callable[[str, int, int], None]
+
+# Where the flow reports its progress (the command line's bar). Not a flow parameter: Prefect
+# records parameters with the flow run, and a callable is neither recordable nor meaningful
+# there. The flow reads it in its own process; tasks never do.
+progress_to: ContextVar[Progress | None] = ContextVar("progress_to", default=None)
+# The extraction processes of a thread-runner run (flows/extraction.py); None under Dask, whose
+# workers extract in their own processes.
+extract_in: ContextVar[ExtractionProcesses | None] = ContextVar("extract_in", default=None)
 
 
 def plan(settings: Settings) -> tuple[list[Candidate], list[Candidate]]:
@@ -46,14 +56,21 @@ def run_ingest(settings: Settings, progress: Progress | None = None) -> RunSumma
                               archive=str(settings.archive))
         _quiet_prefect()
         from prefect.settings import temporary_settings
-        from prefect.task_runners import ThreadPoolTaskRunner
 
         from flows.nightly import nightly_ingest
+        from flows.runners import task_runner
 
-        runner = ThreadPoolTaskRunner(max_workers=settings.workers)
-        with temporary_settings(updates={"flows.heartbeat_frequency": None}):
-            return nightly_ingest.with_options(task_runner=runner)(settings, new, len(found),
-                                                                   progress)
+        runner = task_runner(settings.runner, settings.workers, settings.address)
+        processes = ExtractionProcesses(settings.workers) if settings.runner == "thread" else None
+        tokens = progress_to.set(progress), extract_in.set(processes)
+        try:
+            with temporary_settings(updates={"flows.heartbeat_frequency": None}):
+                return nightly_ingest.with_options(task_runner=runner)(settings)
+        finally:
+            progress_to.reset(tokens[0])
+            extract_in.reset(tokens[1])
+            if processes is not None:
+                processes.close()
 
 
 def _quiet_prefect() -> None:

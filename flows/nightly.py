@@ -13,23 +13,33 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 
 from cchc.settings import Settings
-from flows import steps
-from flows.inbox import Candidate, archive
+from flows import ingest, steps
+from flows.inbox import Received, archive
 from transforms.validate import validate_reports
 
 LOAD_BATCH = 20
 
 receive = task(archive, name="receive", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
-extract = task(steps.extract, name="extract", cache_policy=NO_CACHE)
+# Called, not submitted: they run in the flow's process whatever the task runner (a Dask
+# worker has no business holding the warehouse, and validation needs the whole batch at once).
 validate = task(validate_reports, name="validate", cache_policy=NO_CACHE)
 load = task(steps.load_batch, name="load", retries=2, retry_delay_seconds=5,
             cache_policy=NO_CACHE)
 
 
+@task(name="extract", cache_policy=NO_CACHE)
+def extract(received: Received) -> steps.Extracted:
+    """One file, in the run's extraction processes (thread runner) or right here (a Dask
+    worker, a process of its own)."""
+    processes = ingest.extract_in.get()
+    return processes.extract(received) if processes else steps.extract(received)
+
+
 @flow(name="nightly_ingest", validate_parameters=False)
-def nightly_ingest(settings: Settings, new: list[Candidate], n_seen: int,
-                   progress=None) -> steps.RunSummary:
+def nightly_ingest(settings: Settings) -> steps.RunSummary:
     """Fingerprint and archive → extract (in parallel) → validate the batch → load → summary."""
+    found, new = ingest.plan(settings)
+    progress = ingest.progress_to.get()
     run_id, seen_before = steps.begin_run(settings)
     received = [future.result() for future in receive.map(new, unmapped(settings.archive))]
     fresh = steps.first_of_each(received, seen_before)
@@ -39,18 +49,17 @@ def nightly_ingest(settings: Settings, new: list[Candidate], n_seen: int,
         if progress:
             progress("extract", len(extracted), len(fresh))
     extracted.sort(key=lambda item: str(item.received.path))
-    reports = [(item.report, item.lines) for item in extracted if item.report is not None]
+    reports = [(item.report, item.claims) for item in extracted if item.report is not None]
     history = steps.history_for(settings, [report for report, _ in reports])
     docs = settings.docs / run_id
-    verdicts = validate.submit(reports, history, docs).result() if reports else {}
+    verdicts = validate(reports, history, docs) if reports else {}
     todo = [*extracted, *(steps.Extracted(item) for item in received if item not in fresh)]
     outcomes = []
     for start in range(0, len(todo), LOAD_BATCH):
-        outcomes += load.submit(settings.db, run_id, todo[start:start + LOAD_BATCH],
-                                verdicts).result()
+        outcomes += load(settings.db, run_id, todo[start:start + LOAD_BATCH], verdicts)
         if progress:
             progress("load", min(start + LOAD_BATCH, len(todo)), len(todo))
-    summary = steps.finish(settings, run_id, n_seen, outcomes,
+    summary = steps.finish(settings, run_id, len(found), outcomes,
                            str(docs / "index.html") if reports else None)
     create_markdown_artifact(summary.markdown(), key="cchc-run-summary",
                              description="What the nightly ingest did with each file")

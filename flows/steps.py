@@ -14,9 +14,9 @@ from pathlib import Path
 
 from cchc.errors import CchcError
 from cchc.settings import Settings
-from extractors.raw import TextLine
 from flows.inbox import Received
 from transforms.model import Report
+from transforms.narrative import Claim
 
 log = logging.getLogger("cchc.ingest")
 
@@ -32,7 +32,7 @@ class Extracted:
 
     received: Received
     report: Report | None = None
-    lines: tuple[TextLine, ...] = ()
+    claims: tuple[Claim, ...] = ()
     reason: str | None = None
 
 
@@ -111,7 +111,7 @@ def extract(received: Received) -> Extracted:
     from transforms.report import read_report
 
     try:
-        report, lines = read_report(received.path)
+        report, claims = read_report(received.path)
     except CchcError as exc:
         return Extracted(received, reason=str(exc))
     except Exception as exc:  # a bug must not lose the file or stop the other communes
@@ -119,7 +119,7 @@ def extract(received: Received) -> Extracted:
         return Extracted(received, reason=f"cchc failed on this file ({type(exc).__name__}: "
                                           f"{exc}); it is kept in the archive; please report "
                                           "this as a bug")
-    return Extracted(received, report, lines)
+    return Extracted(received, report, claims)
 
 
 def history_for(settings: Settings, reports: Sequence[Report]):

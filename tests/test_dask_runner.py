@@ -8,8 +8,6 @@ the command line runs it (with its progress bar, which must not travel to the wo
 also keeps the Prefect clients of this process off a server the module stops.
 """
 
-import dataclasses
-import inspect
 import os
 import pickle
 import subprocess
@@ -25,28 +23,6 @@ from flows.inbox import archive, discover
 from flows.runners import RunnerError, task_runner
 from tests.ingest_inbox import EXPECTED, build_inbox
 from tests.prefect_server import api, running_server
-
-
-def _wired() -> bool:
-    """Settings has ``runner``/``address`` and run_ingest asks flows.runners for its runner."""
-    import flows.ingest
-
-    has_fields = {"runner", "address"} <= {f.name for f in dataclasses.fields(Settings)}
-    return has_fields and "task_runner(" in inspect.getsource(flows.ingest)
-
-
-def _has_prefect_dask() -> bool:
-    try:
-        import prefect_dask  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-WIRED = _wired() and _has_prefect_dask()
-NOT_WIRED = ("waiting for the wiring: Settings.runner/address, run_ingest building its runner "
-             "with flows.runners.task_runner, and prefect-dask in pyproject")
-wired = pytest.mark.xfail(not WIRED, reason=NOT_WIRED, strict=False)
 
 # One query per thing that must match; run ids, timestamps and archive paths differ by design.
 SAME = {
@@ -71,8 +47,6 @@ SAME = {
 @pytest.fixture(scope="module")
 def prefect_server(tmp_path_factory):
     """A real Prefect server on loopback with its own PREFECT_HOME; (api url, home)."""
-    if not WIRED:
-        pytest.xfail(NOT_WIRED)
     home = tmp_path_factory.mktemp("prefect_home")
     with running_server(home) as (url, _):
         yield url, home
@@ -80,7 +54,7 @@ def prefect_server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def two_warehouses(tmp_path_factory, prefect_server):
-    """The inbox ingested once per runner (CCHC_RUNNER), each into its own warehouse and
+    """The inbox ingested once per runner (--runner), each into its own warehouse and
     archive; (api url, {runner: (settings, stderr)})."""
     url, home = prefect_server
     tmp = tmp_path_factory.mktemp("dask_runner")
@@ -93,15 +67,15 @@ def two_warehouses(tmp_path_factory, prefect_server):
                             archive=tmp / kind / "archive", docs=tmp / kind / "docs")
         done = subprocess.run(
             [sys.executable, "-m", "cchc.cli", "ingest", str(inbox), "--db", str(settings.db),
-             "--archive", str(settings.archive), "--docs", str(settings.docs), "--workers", "2"],
-            env={**env, "CCHC_RUNNER": kind}, cwd=tmp, capture_output=True, text=True,
+             "--archive", str(settings.archive), "--docs", str(settings.docs), "--workers", "2",
+             "--runner", kind],
+            env=env, cwd=tmp, capture_output=True, text=True,
             timeout=600)
         assert done.returncode == 0, f"{kind}: {done.stderr[-3000:]}"
         results[kind] = (settings, done.stderr)
     return url, results
 
 
-@wired
 def test_the_dask_run_used_a_local_cluster(two_warehouses):
     _, results = two_warehouses
     assert "Dask cluster" not in results["thread"][1]
@@ -109,7 +83,6 @@ def test_the_dask_run_used_a_local_cluster(two_warehouses):
         results["dask"][1])
 
 
-@wired
 def test_both_runs_end_every_file_with_its_status(two_warehouses):
     _, results = two_warehouses
     for settings, _ in results.values():
@@ -121,7 +94,6 @@ def test_both_runs_end_every_file_with_its_status(two_warehouses):
         assert statuses == EXPECTED
 
 
-@wired
 @pytest.mark.parametrize("what", sorted(SAME))
 def test_the_warehouses_are_identical(two_warehouses, what):
     _, results = two_warehouses
@@ -136,7 +108,6 @@ def test_the_warehouses_are_identical(two_warehouses, what):
     assert found["dask"] == found["thread"]
 
 
-@wired
 def test_every_task_run_reached_the_real_server(two_warehouses):
     """Both flow runs, and every extract task run of each (run in a Dask worker process for
     the second), are on the loopback server, completed."""
@@ -197,7 +168,6 @@ def test_the_dask_runner_needs_a_prefect_server(monkeypatch):
         task_runner("dask", 2)
 
 
-@pytest.mark.skipif(not _has_prefect_dask(), reason="prefect-dask is not installed")
 def test_an_existing_cluster_is_addressed_as_given(monkeypatch):
     monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:4200/api")
     assert task_runner("dask", 2, "tcp://10.0.0.5:8786").address == "tcp://10.0.0.5:8786"

@@ -7,8 +7,8 @@ of them is wrong and the officer must say which. Which phrase states which row i
 accents and line wrapping do not matter.
 
 Two steps, each inspectable: ``narrative_claims`` (what the text says, and where) and
-``check_narrative`` (where it disagrees with the appendix). Both need the RawReport's text lines,
-which the Report does not keep: the flow passes ``raw.lines`` along with the built Report.
+``check_narrative`` (where they disagree with the appendix). The claims come from the RawReport's
+text lines, which the Report does not keep: ``read_report`` returns them with the Report.
 """
 
 from __future__ import annotations
@@ -153,15 +153,12 @@ def _snippet(text: str, match: re.Match[str]) -> str:
     return ("…" if cut_before else "") + text[start:end].strip() + ("…" if cut_after else "")
 
 
-def check_narrative(report: Report, lines: Sequence[TextLine]) -> tuple[Issue, ...]:
-    """Warnings where the narrative states a figure the appendix contradicts or leaves blank.
-
-    ``lines`` are the report's RawReport lines (``raw.lines``); only those before the appendix
-    are read.
-    """
+def check_narrative(report: Report, claims: Sequence[Claim]) -> tuple[Issue, ...]:
+    """Warnings where the narrative states a figure (``narrative_claims`` of the report's text
+    lines) that the appendix contradicts or leaves blank."""
     observations = {o.code: o for o in report.observations}
     issues = []
-    for claim in narrative_claims(lines):
+    for claim in claims:
         issue = _compare(claim, observations.get(claim.code))
         if issue is not None:
             issues.append(issue)

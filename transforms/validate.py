@@ -16,10 +16,9 @@ from typing import Literal
 
 import pandas as pd
 
-from extractors.raw import TextLine
 from transforms.history import HISTORY_COLUMNS, history_issues
 from transforms.model import Issue, Report
-from transforms.narrative import check_narrative
+from transforms.narrative import Claim, check_narrative
 
 Status = Literal["accepted", "rejected"]
 
@@ -32,18 +31,19 @@ class Verdict:
     issues: tuple[Issue, ...]
 
 
-def validate_reports(items: Sequence[tuple[Report, Sequence[TextLine]]],
+def validate_reports(items: Sequence[tuple[Report, Sequence[Claim]]],
                      history: pd.DataFrame | None = None,
                      docs_dir: Path | None = None) -> dict[str, Verdict]:
-    """Verdicts by report_id (the file's sha256) for a batch of (report, its running text)."""
+    """Verdicts by report_id (the file's sha256) for a batch of (report, its narrative's
+    claims), as ``read_report`` returns them."""
     from transforms.expectations import validate_run
 
     history = pd.DataFrame(columns=HISTORY_COLUMNS) if history is None else history
     found = validate_run([report for report, _ in items], docs_dir)
     verdicts = {}
-    for report, lines in items:
+    for report, claims in items:
         issues = (*report.issues, *found.get(report.source.sha256, ()),
-                  *check_narrative(report, lines), *history_issues(report, history))
+                  *check_narrative(report, claims), *history_issues(report, history))
         rejected = any(issue.severity == "error" for issue in issues)
         verdicts[report.source.sha256] = Verdict("rejected" if rejected else "accepted", issues)
     return verdicts
