@@ -41,7 +41,7 @@ from transforms.catalog import by_code, value_indicators
 from transforms.model import Issue, Report
 from transforms.periods import parse_period
 from transforms.report import extract_report
-from warehouse.load import Submission, load_report, record_submission, start_run
+from warehouse.load import Submission, finish_run, load_report, record_submission, start_run
 from warehouse.schema import connect
 
 REPORTS = Path(__file__).resolve().parent / "fixtures" / "reports"
@@ -159,6 +159,7 @@ def make_warehouse(path: Path) -> Path:
     junk = Submission("@SUM(1+1) <b>scan</b>.pdf", "inbox/scan.pdf", "f" * 64, 1200, 0.0,
                       datetime(2024, 9, 21, 8), None, None)
     record_submission(con, "run-1", junk, "quarantined", "PDF has no text layer (<scan>)")
+    finish_run(con, "run-1", n_seen=len(plan()) + 1)
     con.close()
     return path
 

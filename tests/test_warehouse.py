@@ -166,6 +166,7 @@ def test_the_duckdb_cli_from_pypi_opens_the_file(db):
     con = connect(db)
     start_run(con, "inbox", run_id="run-1")
     load(con, seed())
+    finish_run(con, "run-1", n_seen=1)
     con.close()
     out = subprocess.run([_duckdb_cli(), "-readonly", "-csv", str(db), "-c",
                           "SELECT value FROM district_rollup WHERE code = '3.3.1'"],

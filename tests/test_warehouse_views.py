@@ -13,7 +13,7 @@ from tests.test_warehouse import T0, load, variant
 from transforms import admin_units
 from transforms.catalog import by_code, value_indicators
 from transforms.model import Report
-from warehouse.load import start_run
+from warehouse.load import finish_run, mark_interrupted_runs, start_run
 from warehouse.schema import connect
 
 HOANG_HOA = [u.code for u in admin_units.communes_of("399")]
@@ -46,6 +46,7 @@ def warehouse(tmp_path):
     load(con, variant(HOANG_HOA[4], {"3.3.1": 7000}), status="rejected")
     # Another district of the province: its own row, and part of the province's.
     load(con, variant("15691", {"3.3.1": 33}, district_code="397"))
+    finish_run(con, "run-1", n_seen=len(current) + 3)  # the roll-ups are the finished run's
     yield con, current
     con.close()
 
@@ -112,6 +113,27 @@ def test_the_rules_on_hand_picked_figures(warehouse):
     assert rows["1.5"] == (2.0, 3, None, pytest.approx(2 / 3), {0: 1, 1: 2})
     assert rows["7.1"] == (None, 4, None, None, {0: 1, 1: 1, 2: 2})
     assert rows["1.2.1"] == (None, 0, None, None, None)  # nobody reported: NULL, not 0
+
+
+def _received_3_3_1(con) -> tuple[float, int]:
+    return con.execute("""SELECT value, n_submitted FROM district_rollup
+                          WHERE district_code = '399' AND period = '2024-9M'
+                            AND code = '3.3.1'""").fetchone()
+
+
+@pytest.mark.parametrize("ending", ["finished", "killed, then the next run began"])
+def test_the_rollups_are_those_of_the_last_run_to_end(warehouse, ending):
+    """Stored roll-ups (core.rollups) move when a run ends, never halfway through one."""
+    con, current = warehouse
+    assert _received_3_3_1(con) == (961, len(current))
+    start_run(con, "inbox", run_id="run-2")
+    load(con, variant(HOANG_HOA[9], {"3.3.1": 1000}), run_id="run-2")
+    assert _received_3_3_1(con) == (961, len(current))
+    if ending == "finished":
+        finish_run(con, "run-2", n_seen=1)
+    else:
+        assert mark_interrupted_runs(con) == 1
+    assert _received_3_3_1(con) == (1961, len(current) + 1)
 
 
 def test_province_rollup_spans_its_districts(warehouse):

@@ -105,7 +105,15 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, n_seen: int,
                            run_id]).fetchone()[0]
     if updated != 1:
         raise ValueError(f"no run {run_id!r} to finish: start it with start_run")
+    refresh_rollups(con)
     return result
+
+
+def refresh_rollups(con: duckdb.DuckDBPyConnection) -> None:
+    """Recompute the stored roll-ups (core.rollups, read by district_rollup and
+    province_rollup) from the current reports: what a run does when it finishes."""
+    con.execute("""CREATE OR REPLACE TABLE core.rollups AS
+                   SELECT * FROM core.area_rollup ORDER BY level, area_code, period, position""")
 
 
 def known_files(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, float, str]]:
@@ -320,9 +328,13 @@ def run_statuses(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, str]:
 
 
 def mark_interrupted_runs(con: duckdb.DuckDBPyConnection) -> int:
-    """Runs still marked running were killed (the caller holds the run lock): mark them failed."""
-    return con.execute("UPDATE core.runs SET status = 'failed' WHERE status = 'running'"
-                       ).fetchone()[0]
+    """Runs still marked running were killed (the caller holds the run lock): mark them failed,
+    and bring the roll-ups up to the reports they loaded before they died."""
+    marked = con.execute("UPDATE core.runs SET status = 'failed' WHERE status = 'running'"
+                         ).fetchone()[0]
+    if marked:
+        refresh_rollups(con)
+    return marked
 
 
 def touch(con: duckdb.DuckDBPyConnection, submission: Submission) -> None:
