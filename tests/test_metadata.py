@@ -46,3 +46,46 @@ def test_date_and_number_blank_or_filled():
     assert (blank.doc_number, blank.report_date) == (None, None)
     filled = read_metadata(report("Số: 112/BC-UBND", "Hoằng Đức, ngày 13 tháng 9 năm 2024"))
     assert (filled.doc_number, filled.report_date) == ("112/BC-UBND", "2024-09-13")
+
+
+# Letterheads as LibreOffice lays out Word's narrow letterhead column (bench/inbox.py renders
+# them): a long district name wraps onto a line of its own.
+@pytest.mark.parametrize(("letterhead", "commune", "district"), [
+    (("UBND THÀNH PHỐ THANH", "HÓA", "UBND PHƯỜNG PHÚ SƠN"), "14770", "380"),
+    (("UBND HUYỆN QUẢNG", "XƯƠNG", "UBND XÃ QUẢNG YÊN"), "16480", "406"),
+    (("UBND THÀNH PHỐ THANH", "HÓA", "UBND XÃ ĐÔNG PHÚ"), "16420", "380"),
+])
+def test_a_district_name_wrapped_in_the_letterhead(letterhead, commune, district):
+    meta = read_metadata(report(*letterhead, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                                "Độc lập - Tự do - Hạnh phúc",
+                                "Số: /BC-UBND ngày 13 tháng 3 năm 2024", "BÁO CÁO",
+                                "Kết quả công tác CCHC quý I năm 2024"))
+    assert (meta.commune_code, meta.district_code) == (commune, district)
+
+
+def test_an_ambiguous_name_is_never_read_as_a_shorter_one():
+    """"Xã Đông Phú" names communes in several provinces; "Xã Đông" names one elsewhere."""
+    meta = read_metadata(report("UBND XÃ ĐÔNG PHÚ", "BÁO CÁO", "quý I năm 2024"))
+    assert (meta.commune_code, meta.district_code) == (None, None)
+
+
+def test_a_workbook_whose_letterhead_is_only_above_its_table():
+    title = ("UBND HUYỆN QUAN HÓA CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM UBND XÃ NAM TIẾN Độc lập - "
+             "Tự do - Hạnh phúc Phụ lục 01b THỐNG KÊ SỐ LIỆU VỀ KẾT QUẢ THỰC HIỆN CÔNG TÁC CẢI "
+             "CÁCH HÀNH CHÍNH CỦA UBND XÃ NAM TIẾN Kỳ báo cáo: Quý I năm 2024")
+    meta = read_metadata(report(title=title))
+    assert (meta.commune_code, meta.district_code, meta.period) == ("14902", "385", "2024-Q1")
+
+
+@pytest.mark.parametrize(("title", "period"), [
+    # The seed: the year only in the line that looks ahead, the same year.
+    (("Tình hình, kết quả công tác cải cách hành chính 9 tháng đầu năm",
+      "Phương hướng, nhiệm vụ 3 tháng cuối năm 2024"), "2024-9M"),
+    # A year's report: the year ahead is the next one.
+    (("Tình hình, kết quả công tác cải cách hành chính năm",
+      "Phương hướng, nhiệm vụ năm 2025"), "2024-FY"),
+])
+def test_a_title_whose_year_is_only_in_the_plan_ahead(title, period):
+    meta = read_metadata(report("UBND HUYỆN HOẰNG HÓA", "UBND XÃ HOẰNG ĐỨC", "BÁO CÁO", *title,
+                                "I. CÔNG TÁC CHỈ ĐẠO, TRIỂN KHAI THỰC HIỆN"))
+    assert meta.period == period

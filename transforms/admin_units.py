@@ -116,7 +116,7 @@ def find_district(name: str, province_code: str | None = None) -> Unit | None:
 
     None unless exactly one district matches, within ``province_code`` when given.
     """
-    return _find("district", name, None, province_code)
+    return _only(find_all("district", name, None, province_code))
 
 
 def find_commune(name: str, district_code: str | None = None,
@@ -126,19 +126,25 @@ def find_commune(name: str, district_code: str | None = None,
     Commune names repeat across districts, so pass the district (or province) when known; None
     unless exactly one commune matches within them.
     """
-    return _find("commune", name, district_code, province_code)
+    return _only(find_all("commune", name, district_code, province_code))
 
 
-def _find(level: str, name: str, district_code: str | None,
-          province_code: str | None) -> Unit | None:
-    """Match on ``name_key`` first; only when that finds nothing, and only for text written
+def _only(hits: list[Unit]) -> Unit | None:
+    return hits[0] if len(hits) == 1 else None
+
+
+def find_all(level: str, name: str, district_code: str | None = None,
+             province_code: str | None = None) -> list[Unit]:
+    """Every unit of ``level`` that ``name`` may mean: one is a match, more are ambiguous.
+
+    Match on ``name_key`` first; only when that finds nothing, and only for text written
     without any diacritics ("HOANG HOA" from a font that lost them), on ``fold``. Text that has
     diacritics is trusted: "Hoàng Hóa" must not find Hoằng Hóa. A unit outside the given
     district or province is no match: the letterhead says where the report comes from.
     """
     readings = _readings(level, name)
     if not readings:
-        return None
+        return []
     whole = readings[-1][1]
     for how in ("name_key", "fold") if fold(whole) == whole.lower() else ("name_key",):
         for unit_type, bare in readings:
@@ -146,8 +152,8 @@ def _find(level: str, name: str, district_code: str | None,
                     if unit_type in (None, u.type) and district_code in (None, u.district_code)
                     and province_code in (None, u.province_code)]
             if hits:
-                return hits[0] if len(hits) == 1 else None
-    return None
+                return hits
+    return []
 
 
 def _readings(level: str, name: str) -> list[tuple[str | None, str]]:

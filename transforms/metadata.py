@@ -30,6 +30,9 @@ _QUARTER = re.compile(r"\bquy\s+(iv|iii|ii|i|[1-4])\b(?:\s*(?:nam|/|-)\s*(\d{4})
 _PART_YEAR = re.compile(r"\b(6|9|sau|chin)\s+thang\s+dau\s+nam(?:\s+(\d{4}))?")
 _FULL_YEAR = re.compile(r"\bnam\s+(\d{4})")
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+# Where a title turns to the period ahead ("Phương hướng, nhiệm vụ năm 2025"): a period named
+# after it is not the one reported on.
+_AHEAD = re.compile(r"\bphuong huong\b")
 
 _DATE_WORDS = re.compile(r"ngay\s+(\d{1,2})\s+thang\s+(\d{1,2})\s+nam\s+(\d{4})")
 _DATE_SLASHES = re.compile(r"ngay\s+(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})")
@@ -95,33 +98,53 @@ def unit_mentions(text: str) -> list[tuple[str, str]]:
     return mentions
 
 
-def _best_match(kind: str, words: str, lookup) -> admin_units.Unit | None:
+def _best_match(level: str, kind: str, words: str,
+                district_code: str | None = None) -> admin_units.Unit | None:
+    """The unit the longest known prefix of ``words`` names. A prefix that names several units
+    ends the search: "Xã Đông Phú" of an unknown district is ambiguous, not "Xã Đông"."""
     parts = words.split(" ")
     for size in range(len(parts), 0, -1):
-        unit = lookup(f"{kind} {' '.join(parts[:size])}")
-        if unit is not None:
-            return unit
+        hits = admin_units.find_all(level, f"{kind} {' '.join(parts[:size])}", district_code)
+        if hits:
+            return hits[0] if len(hits) == 1 else None
     return None
 
 
 def find_unit(raw: RawReport, head: Sequence[str]) -> tuple[admin_units.Unit | None,
                                                              admin_units.Unit | None]:
     """The reporting commune and its district, from the letterhead and the appendix title."""
+    places = [*_rejoined(head), raw.appendix_title]
     district = None
-    for line in head:
+    for line in places:
         for kind, words in unit_mentions(line):
             if fold(kind) not in _COMMUNE_TYPES and district is None:
-                district = _best_match(kind, words, admin_units.find_district)
+                district = _best_match("district", kind, words)
     district_code = district.code if district else None
-    places = [*head, raw.appendix_title]
     for line in places:
         for kind, words in unit_mentions(line):
             if fold(kind) in _COMMUNE_TYPES:
-                commune = _best_match(
-                    kind, words, lambda name: admin_units.find_commune(name, district_code))
+                commune = _best_match("commune", kind, words, district_code)
                 if commune is not None:
                     return commune, admin_units.unit(commune.district_code, "district")
     return None, district
+
+
+def _rejoined(head: Sequence[str]) -> list[str]:
+    """Letterhead lines with a name that wraps in its narrow column joined up again:
+    "UBND THÀNH PHỐ THANH" / "HÓA" reads "UBND THÀNH PHỐ THANH HÓA"."""
+    lines: list[str] = []
+    for line in head:
+        if lines and _ends_in_a_name(lines[-1]) and not unit_mentions(line) \
+                and clean(line).split(" ")[0].lower() not in _STOP_WORDS:
+            lines[-1] = f"{lines[-1]} {line}"
+        else:
+            lines.append(line)
+    return lines
+
+
+def _ends_in_a_name(line: str) -> bool:
+    mentions = unit_mentions(line)
+    return bool(mentions) and clean(line).rstrip(" ,.;:").endswith(mentions[-1][1])
 
 
 def find_period(lines: Sequence[TextLine], appendix_title: str,
@@ -160,13 +183,15 @@ def _title(lines: Sequence[TextLine]) -> str:
 
 
 def _period_in(text: str, report_date: date | None) -> str | None:
+    ahead = _AHEAD.search(text)
+    done = text[:ahead.start()] if ahead else text
     found = []
     for pattern, kind in ((_QUARTER, "quarter"), (_PART_YEAR, "part"), (_FULL_YEAR, "year")):
-        match = pattern.search(text)
+        match = pattern.search(done)
         if match:
             found.append((match.start(), kind, match))
     if not found:
-        return None
+        return _year_before(done, text[ahead.start():]) if ahead else None
     _, kind, match = min(found, key=lambda item: item[0])
     if kind == "year":
         return f"{match.group(1)}-FY"
@@ -178,6 +203,15 @@ def _period_in(text: str, report_date: date | None) -> str | None:
         quarter = match.group(1)
         return f"{year}-Q{_ROMAN.get(quarter, quarter)}"
     return f"{year}-{'H1' if match.group(1) in {'6', 'sau'} else '9M'}"
+
+
+def _year_before(done: str, ahead: str) -> str | None:
+    """"… công tác cải cách hành chính năm" / "Phương hướng, nhiệm vụ năm 2025": a year's report
+    whose year is only in the plan for the year after it."""
+    match = _FULL_YEAR.search(ahead)
+    if match and re.search(r"\bnam\W*$", done):
+        return f"{int(match.group(1)) - 1}-FY"
+    return None
 
 
 def _year_after(text: str, position: int) -> str | None:
