@@ -41,7 +41,9 @@ def nightly_ingest(settings: Settings) -> steps.RunSummary:
     found, new = ingest.plan(settings)
     progress = ingest.progress_to.get()
     run_id, seen_before = steps.begin_run(settings)
-    received = [future.result() for future in receive.map(new, unmapped(settings.archive))]
+    # An absolute archive: a Dask worker on another machine has a working directory of its own.
+    archive_to = unmapped(settings.archive.resolve())
+    received = [future.result() for future in receive.map(new, archive_to)]
     fresh = steps.first_of_each(received, seen_before)
     extracted = []
     for future in as_completed(extract.map(fresh)):

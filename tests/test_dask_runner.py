@@ -1,5 +1,6 @@
-"""The same inbox ingested by the default thread runner and by Dask worker processes (a
-LocalCluster of two) gives the same warehouse: statuses, figures, issues and roll-ups.
+"""The same inbox ingested by the default thread runner, by Dask worker processes of a
+LocalCluster, and by a Dask cluster started as the README says (``dask scheduler``, ``dask
+worker``, ``--address``) gives the same warehouse: statuses, figures, issues and roll-ups.
 
 Dask workers are other processes, so they report their task runs to a real Prefect server on
 loopback (a temporary API would be started per worker otherwise); the test checks that every
@@ -12,6 +13,8 @@ import os
 import pickle
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -22,7 +25,7 @@ from flows import steps
 from flows.inbox import archive, discover
 from flows.runners import RunnerError, task_runner
 from tests.ingest_inbox import EXPECTED, build_inbox
-from tests.prefect_server import api, running_server
+from tests.prefect_server import api, free_port, running_server
 
 # One query per thing that must match; run ids, timestamps and archive paths differ by design.
 SAME = {
@@ -52,39 +55,60 @@ def prefect_server(tmp_path_factory):
         yield url, home
 
 
+@contextmanager
+def dask_cluster(env: dict[str, str]) -> Iterator[str]:
+    """A scheduler and a worker (two single-threaded processes) started by Dask's own command
+    line, as a province starts them on its machines; the scheduler's address."""
+    port = free_port()
+    started = [subprocess.Popen([Path(sys.executable).with_name("dask"), *args], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+               for args in (["scheduler", "--host", "127.0.0.1", "--port", str(port),
+                             "--dashboard-address", ":0"],
+                            ["worker", f"tcp://127.0.0.1:{port}", "--nthreads", "1",
+                             "--nworkers", "2", "--dashboard-address", ":0"])]
+    try:
+        yield f"tcp://127.0.0.1:{port}"
+    finally:
+        for process in reversed(started):
+            process.terminate()
+            process.wait(timeout=30)
+
+
 @pytest.fixture(scope="module")
-def two_warehouses(tmp_path_factory, prefect_server):
-    """The inbox ingested once per runner (--runner), each into its own warehouse and
-    archive; (api url, {runner: (settings, stderr)})."""
+def warehouses(tmp_path_factory, prefect_server):
+    """The inbox ingested by each runner, each into its own warehouse and archive;
+    (api url, {"thread" | "dask" | "cluster": (settings, stderr)})."""
     url, home = prefect_server
     tmp = tmp_path_factory.mktemp("dask_runner")
     inbox = build_inbox(tmp / "inbox")
     env = {**os.environ, "PREFECT_API_URL": url, "PREFECT_HOME": str(home),
            "PREFECT_LOGGING_LEVEL": "INFO", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     results = {}
-    for kind in ("thread", "dask"):
-        settings = Settings(inbox=inbox, db=tmp / kind / "cchc.duckdb",
-                            archive=tmp / kind / "archive", docs=tmp / kind / "docs")
-        done = subprocess.run(
-            [sys.executable, "-m", "cchc.cli", "ingest", str(inbox), "--db", str(settings.db),
-             "--archive", str(settings.archive), "--docs", str(settings.docs), "--workers", "2",
-             "--runner", kind],
-            env=env, cwd=tmp, capture_output=True, text=True,
-            timeout=600)
-        assert done.returncode == 0, f"{kind}: {done.stderr[-3000:]}"
-        results[kind] = (settings, done.stderr)
+    with dask_cluster(env) as address:
+        for kind, options in (("thread", ["--runner", "thread"]), ("dask", ["--runner", "dask"]),
+                              ("cluster", ["--runner", "dask", "--address", address])):
+            settings = Settings(inbox=inbox, db=tmp / kind / "cchc.duckdb",
+                                archive=tmp / kind / "archive", docs=tmp / kind / "docs")
+            done = subprocess.run(
+                [sys.executable, "-m", "cchc.cli", "ingest", str(inbox), "--db",
+                 str(settings.db), "--archive", str(settings.archive), "--docs",
+                 str(settings.docs), "--workers", "2", *options],
+                env=env, cwd=tmp, capture_output=True, text=True, timeout=600)
+            assert done.returncode == 0, f"{kind}: {done.stderr[-3000:]}"
+            results[kind] = (settings, done.stderr)
     return url, results
 
 
-def test_the_dask_run_used_a_local_cluster(two_warehouses):
-    _, results = two_warehouses
+def test_each_run_used_its_runner(warehouses):
+    _, results = warehouses
     assert "Dask cluster" not in results["thread"][1]
     assert "Creating a new Dask cluster with `distributed.deploy.local.LocalCluster`" in (
         results["dask"][1])
+    assert "Connecting to an existing Dask cluster" in results["cluster"][1]
 
 
-def test_both_runs_end_every_file_with_its_status(two_warehouses):
-    _, results = two_warehouses
+def test_every_run_ends_every_file_with_its_status(warehouses):
+    _, results = warehouses
     for settings, _ in results.values():
         con = duckdb.connect(str(settings.db), read_only=True)
         try:
@@ -95,8 +119,8 @@ def test_both_runs_end_every_file_with_its_status(two_warehouses):
 
 
 @pytest.mark.parametrize("what", sorted(SAME))
-def test_the_warehouses_are_identical(two_warehouses, what):
-    _, results = two_warehouses
+def test_the_warehouses_are_identical(warehouses, what):
+    _, results = warehouses
     found = {}
     for kind, (settings, _) in results.items():
         con = duckdb.connect(str(settings.db), read_only=True)
@@ -106,15 +130,16 @@ def test_the_warehouses_are_identical(two_warehouses, what):
             con.close()
     assert found["thread"], f"{what}: nothing to compare"
     assert found["dask"] == found["thread"]
+    assert found["cluster"] == found["thread"]
 
 
-def test_every_task_run_reached_the_real_server(two_warehouses):
-    """Both flow runs, and every extract task run of each (run in a Dask worker process for
-    the second), are on the loopback server, completed."""
-    url, results = two_warehouses
+def test_every_task_run_reached_the_real_server(warehouses):
+    """Every flow run, and every extract task run of each (run in a Dask worker process for
+    the last two), are on the loopback server, completed."""
+    url, results = warehouses
     ingests = api(url, "/flow_runs/filter", {
         "flows": {"name": {"any_": ["nightly_ingest"]}}, "sort": "START_TIME_ASC"})
-    assert [run["state_type"] for run in ingests] == ["COMPLETED", "COMPLETED"]
+    assert [run["state_type"] for run in ingests] == ["COMPLETED"] * 3
     fresh = len(_shas(results["thread"][0].db))
     for run in ingests:
         task_runs = api(url, "/task_runs/filter", {
@@ -133,7 +158,7 @@ def _shas(db: Path) -> list[str]:
 
 
 def test_what_crosses_to_a_worker_pickles_whole(tmp_path):
-    """A task's input (Received) and output (Extracted: Report, TextLines, or a reason) go
+    """A task's input (Received) and output (Extracted: Report, claims, or a reason) go
     between processes by pickle: every kind of file in the inbox comes back equal."""
     inbox = build_inbox(tmp_path / "inbox")
     for candidate in discover(inbox):
