@@ -17,7 +17,7 @@ from contextvars import ContextVar
 from cchc.settings import Settings
 from flows.extraction import ExtractionProcesses
 from flows.inbox import Candidate, discover, new_candidates, run_lock
-from flows.steps import RunSummary
+from flows.steps import RunSummary, close_interrupted_runs
 
 Progress = Callable[[str, int, int], None]
 
@@ -52,6 +52,7 @@ def run_ingest(settings: Settings, progress: Progress | None = None) -> RunSumma
     with run_lock(settings.db):
         found, new = plan(settings)
         if not new:
+            close_interrupted_runs(settings)
             return RunSummary(None, len(found), db=str(settings.db),
                               archive=str(settings.archive))
         _quiet_prefect()

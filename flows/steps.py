@@ -94,6 +94,33 @@ def begin_run(settings: Settings) -> tuple[str, set[str]]:
         con.close()
 
 
+def close_interrupted_runs(settings: Settings) -> int:
+    """On a night with nothing new: a run killed after its last load is still marked running,
+    and the roll-ups are still those of the run before it; close it (how many were closed).
+
+    Looks first with a read-only connection, so that a quiet night does not wait for
+    analysts who have the warehouse open.
+    """
+    from warehouse.load import mark_interrupted_runs
+    from warehouse.schema import connect
+
+    if not settings.db.exists():
+        return 0
+    con = connect(settings.db, read_only=True, retry_seconds=60)
+    try:
+        running = con.execute("SELECT count(*) FROM core.runs WHERE status = 'running'"
+                              ).fetchone()[0]
+    finally:
+        con.close()
+    if not running:
+        return 0
+    con = connect(settings.db, retry_seconds=60)
+    try:
+        return mark_interrupted_runs(con)
+    finally:
+        con.close()
+
+
 def first_of_each(received: Sequence[Received], seen_before: set[str]) -> list[Received]:
     """The files whose bytes are new: not in the warehouse, and the first to arrive (by mtime)
     of their kind tonight; later copies are duplicates of it."""

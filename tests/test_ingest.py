@@ -88,3 +88,27 @@ def test_same_inbox_twice_loads_nothing_new(ingested):
     assert second.n_seen == len(EXPECTED)
     assert con.execute("SELECT count(*) FROM core.runs").fetchone()[0] == 1
     assert first.docs and first.docs.endswith("index.html")
+
+
+def test_a_quiet_night_closes_a_run_killed_after_its_last_load(tmp_path, prefect_harness):
+    """What a SIGKILL between the last load and the end of the run leaves: the run marked
+    running, the stored roll-ups those of the run before. The next night has nothing new,
+    and still closes the run and brings the roll-ups up to the loaded reports."""
+    settings = settings_for(tmp_path)
+    settings.inbox.mkdir()
+    (settings.inbox / "but_son.txt").write_text(
+        (FIXTURES / "seed" / "000_2efa1e083bc69a65.txt").read_text(encoding="utf-8"),
+        encoding="utf-8")
+    run_ingest(settings)
+    con = duckdb.connect(str(settings.db))
+    con.execute("UPDATE core.runs SET status = 'running'")
+    con.execute("DELETE FROM core.rollups")
+    con.close()
+    assert run_ingest(settings).markdown().startswith("Nothing new in the inbox")
+    con = duckdb.connect(str(settings.db), read_only=True)
+    try:
+        assert con.execute("SELECT status FROM core.runs").fetchall() == [("failed",)]
+        assert con.execute("SELECT value FROM district_rollup WHERE code = '3.3.1'"
+                           ).fetchall() == [(841.0,)]
+    finally:
+        con.close()
