@@ -402,9 +402,10 @@ def table(result: dict) -> str:
                     f"synthetic reports ({result['synth']['built']['observations']:,} "
                     f"observations, {result['synth']['built']['size_mb']} MB)",
                     result["synth"]["rollup"]),
-        f"| e. refreshing the stored roll-ups of those {result['synth']['built']['reports']:,} "
-        f"reports (what every run does as it finishes) | "
-        f"{result['synth']['built']['finish_run_seconds']} s | | | | |",
+        *([f"| e. refreshing the stored roll-ups of those {result['synth']['built']['reports']:,}"
+           f" reports (what every run does as it finishes) | "
+           f"{result['synth']['built']['finish_run_seconds']} s | | | | |"]
+          if "finish_run_seconds" in result["synth"]["built"] else []),
         "",
         f"Ratios: our extraction per PDF = **{versus['ratio']}×** pdfplumber's all-page "
         f"extract_tables() (by kind {versus['by_kind']}, median file {versus['median_file_ratio']}"

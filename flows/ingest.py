@@ -3,9 +3,11 @@
 ``run_ingest`` is what the command line and the deployment call. It decides what is new with a
 stat per file and one read of the warehouse, and only then starts Prefect, so that a night with
 nothing new takes about a second. The flow's tasks are thin calls of plain functions; only the
-ones that touch the disk or the warehouse retry. Each report is loaded in its own transaction,
-and the warehouse is opened per batch of loads, never for the whole run, so that analysts can
-query while the night runs.
+ones that touch the disk or the warehouse retry. Files are extracted by ``settings.workers``
+processes on this machine (flows/extraction.py) or, with ``runner = "dask"``, on a Dask
+cluster (flows/runners.py); validation and loads always run in the flow's own process. Each
+report is loaded in its own transaction, and the warehouse is opened per batch of loads, never
+for the whole run, so that analysts can query while the night runs.
 """
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ def extract(received: Received) -> steps.Extracted:
 def nightly_ingest(settings: Settings) -> steps.RunSummary:
     """Fingerprint and archive → extract (in parallel) → validate the batch → load → summary."""
     found, new = ingest.plan(settings)
-    progress = ingest.progress_to.get()
+    progress, processes = ingest.progress_to.get(), ingest.extract_in.get()
     run_id, seen_before = steps.begin_run(settings)
     # An absolute archive: a Dask worker on another machine has a working directory of its own.
     archive_to = unmapped(settings.archive.resolve())
@@ -51,6 +51,8 @@ def nightly_ingest(settings: Settings) -> steps.RunSummary:
         if progress:
             progress("extract", len(extracted), len(fresh))
     extracted.sort(key=lambda item: str(item.received.path))
+    if processes is not None:  # extraction is over: free the workers' memory for validation
+        processes.close()
     reports = [(item.report, item.claims) for item in extracted if item.report is not None]
     history = steps.history_for(settings, [report for report, _ in reports])
     docs = settings.docs / run_id
