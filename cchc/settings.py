@@ -15,6 +15,7 @@ from pathlib import Path
 from cchc.errors import CchcError
 
 DEFAULT_CONFIG = Path("cchc.toml")
+RUNNERS = ("thread", "dask")
 
 
 class SettingsError(CchcError):
@@ -91,4 +92,6 @@ def _typed(name: str, value: object, where: str) -> object:
         if number < 1:
             raise SettingsError(f"{where}: must be at least 1, not {number}")
         return number
+    if name == "runner" and value not in RUNNERS:
+        raise SettingsError(f"{where}: unknown runner {value!r}; use one of {', '.join(RUNNERS)}")
     return str(value)

@@ -17,8 +17,7 @@ from __future__ import annotations
 import os
 
 from cchc.errors import CchcError
-
-RUNNERS = ("thread", "dask")
+from cchc.settings import RUNNERS
 
 
 class RunnerError(CchcError):

@@ -33,6 +33,7 @@ def test_default_file_in_working_directory(tmp_path, monkeypatch):
     ("workers = 0\n", "workers: must be at least 1, not 0"),
     ('workers = "many"\n', "workers: 'many' is not a whole number"),
     ("db = \n", "not valid TOML"),
+    ('runner = "spark"\n', "runner: unknown runner 'spark'; use one of thread, dask"),
 ])
 def test_bad_settings_are_refused(tmp_path, text, message):
     config = tmp_path / "cchc.toml"
