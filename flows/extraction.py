@@ -8,13 +8,17 @@ workers import only the extractors, never Prefect, and are replaced every
 
 A file that brings its process down (a PDF that crashes PDFium) costs only that file: the pool
 is replaced, the files that were in flight with it are tried once more in the new one, and a
-file that brings a fresh process down too is quarantined with the reason.
+file that brings a fresh process down too is quarantined with the reason. The other way
+round, a worker whose ingest was killed ends itself within a second instead of waiting
+forever for work.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -22,6 +26,7 @@ from flows import steps
 from flows.inbox import Received
 
 FILES_PER_PROCESS = 200
+WATCH_SECONDS = 1.0
 CRASHED = ("cchc's extraction process died while reading this file (twice); it is kept in the "
            "archive; please report this as a bug")
 
@@ -58,10 +63,26 @@ class ExtractionProcesses:
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(self._workers, mp_context=self._context,
-                                   max_tasks_per_child=FILES_PER_PROCESS)
+                                   max_tasks_per_child=FILES_PER_PROCESS,
+                                   initializer=_outlive_not, initargs=(os.getpid(),))
 
     def _replace(self, broken: ProcessPoolExecutor) -> None:
         with self._lock:
             if self._pool is broken:
                 broken.shutdown(wait=False, cancel_futures=True)
                 self._pool = self._new_pool()
+
+
+def _outlive_not(ingest_pid: int) -> None:
+    """In each worker: end the process when the ingest that started it is gone (a worker is a
+    child of the fork server, not of the ingest, so nothing else tells it)."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(WATCH_SECONDS)
+            try:
+                os.kill(ingest_pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()

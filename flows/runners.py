@@ -1,6 +1,7 @@
 """Where the flow's tasks run: threads in the flow's own process, or a Dask cluster.
 
-``thread`` (the default) runs ``workers`` tasks at a time in the flow's process: right for one
+``thread`` (the default) runs ``workers`` tasks at a time in the flow's process, each handing
+its file to one of ``workers`` extraction processes (flows/extraction.py): right for one
 machine, since a night's work is a few hundred files. ``dask`` sends them to Dask worker
 processes: a LocalCluster of ``workers`` single-threaded processes on this machine when no
 address is given (extraction is pure Python, so processes, not threads, use several cores), or
