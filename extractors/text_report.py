@@ -27,9 +27,18 @@ _CODE = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?(?=\s|$)\s*(.*)$")
 _HEADER_START = ("stt", "chi tieu thong ke")
 _HEADER_END = "so lieu"
 _COLUMN_NUMBERS = re.compile(r"^(\(?\d\)?\s+){2,5}\(?\d\)?$")
+# Every word of the template's header row. A wrapped header cell can spill past the "Số liệu"
+# line ("9 tháng, năm)"), and its "9" must not pass for the value of the row the page cut.
+_HEADER_WORDS = set(re.findall(r"\w+", fold(
+    "STT Chỉ tiêu thống kê (Sử dụng trong kỳ báo cáo hàng quý, 6 tháng, 9 tháng, năm) "
+    "Kết quả thống kê Đơn vị tính Số liệu Ghi chú")))
 _TABLE_END = re.compile(
     r"^(noi nhan|nguoi lap( bieu)?|tm\.? ?(uy|uy) ban|chu tich$|xac nhan|thu truong)")
 _NUMBER = re.compile(r"[+-]?\d[\d.,]*%?")
+# A page footer's number as a text layer gives it: alone, indented (centred or right-aligned).
+# A figure alone on its line starts at the margin, as the seed's do; this one would otherwise
+# pass for the value of the row the page break falls in.
+_PAGE_NUMBER = re.compile(r"^\s+\d{1,3}\s*$")
 _LOOKAHEAD = 8
 # "Trong đó", or the half of it that a position-ordered layout puts on a breakdown's line.
 _TRONG_DO_PREFIX = re.compile(r"^(?:(?:trong\s+do|trong|do)\s*:?(?:\s+|$))?")
@@ -56,7 +65,7 @@ def extract_text(text: str, name: str) -> RawReport:
     lines = tuple(
         TextLine(clean(line), Place(line=number))
         for number, line in enumerate(text.splitlines(), start=1)
-        if clean(line)
+        if clean(line) and not _PAGE_NUMBER.match(line)
     )
     start = appendix_start(lines)
     if start is None:
@@ -97,17 +106,18 @@ def table_lines(lines: tuple[TextLine, ...]) -> tuple[str, tuple[TextLine, ...]]
     """
     title: list[str] = []
     body: list[TextLine] = []
-    in_header = False
-    seen_header = False
+    in_header = after_header = seen_header = False
     for line in lines:
         folded = fold(line.text)
         if folded.startswith(_HEADER_START):
             in_header = seen_header = True
         if in_header:
             in_header = _HEADER_END not in folded
+            after_header = not in_header
             continue
-        if _COLUMN_NUMBERS.match(folded):
+        if _COLUMN_NUMBERS.match(folded) or (after_header and _header_spill(folded)):
             continue
+        after_header = False
         if not seen_header:
             title.append(line.text)
             continue
@@ -115,6 +125,12 @@ def table_lines(lines: tuple[TextLine, ...]) -> tuple[str, tuple[TextLine, ...]]
             break
         body.append(line)
     return " ".join(title[1:] if title and _APPENDIX.match(fold(title[0])) else title), tuple(body)
+
+
+def _header_spill(folded: str) -> bool:
+    """A line of header words only, with at least one word that is not a number."""
+    words = re.findall(r"\w+", folded)
+    return any(not w.isdigit() for w in words) and all(w in _HEADER_WORDS for w in words)
 
 
 def row_segments(lines: tuple[TextLine, ...]) -> list[_Segment]:

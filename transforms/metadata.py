@@ -25,6 +25,7 @@ _UNIT_TYPE = re.compile(r"(?<!\w)(thi tran|thi xa|thanh pho|tp\.?|xa|phuong|huye
 _STOP_WORDS = {"độc", "cộng", "số", "số:", "ngày", "về", "năm", "báo", "kết", "trong", "của",
                "phòng", "và", "đã", "trên", "ubnd", "huyện"}
 _COMMUNE_TYPES = {"xa", "thi tran", "phuong"}  # folded
+_MOTTO = re.compile(r"cong hoa xa hoi chu nghia viet nam|doc lap\s*-\s*tu do\s*-\s*hanh phuc")
 
 _QUARTER = re.compile(r"\bquy\s+(iv|iii|ii|i|[1-4])\b(?:\s*(?:nam|/|-)\s*(\d{4}))?")
 _PART_YEAR = re.compile(r"\b(6|9|sau|chin)\s+thang\s+dau\s+nam(?:\s+(\d{4}))?")
@@ -131,15 +132,27 @@ def find_unit(raw: RawReport, head: Sequence[str]) -> tuple[admin_units.Unit | N
 
 def _rejoined(head: Sequence[str]) -> list[str]:
     """Letterhead lines with a name that wraps in its narrow column joined up again:
-    "UBND THÀNH PHỐ THANH" / "HÓA" reads "UBND THÀNH PHỐ THANH HÓA"."""
+    "UBND THÀNH PHỐ THANH" / "HÓA" reads "UBND THÀNH PHỐ THANH HÓA". The national motto of
+    the right-hand column is taken out first, since a text layer runs the two columns together
+    ("UBND HUYỆN THẠCH CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" / "THÀNH Độc lập - Tự do - …")."""
     lines: list[str] = []
-    for line in head:
+    for line in (_without_motto(line) for line in head):
+        if not line:
+            continue
         if lines and _ends_in_a_name(lines[-1]) and not unit_mentions(line) \
                 and clean(line).split(" ")[0].lower() not in _STOP_WORDS:
             lines[-1] = f"{lines[-1]} {line}"
         else:
             lines.append(line)
     return lines
+
+
+def _without_motto(line: str) -> str:
+    text = clean(line)
+    folded = fold_aligned(text)
+    for match in reversed(list(_MOTTO.finditer(folded))):
+        text = text[:match.start()] + text[match.end():]
+    return clean(text)
 
 
 def _ends_in_a_name(line: str) -> bool:
