@@ -1,7 +1,7 @@
 """Which accepted format a file is, decided from its bytes (never from its name).
 
-Everything refused here is refused with a sentence the person running the night's ingest can
-act on: what the file is, and what the commune should send instead.
+Everything refused here is refused with a sentence in Vietnamese, since it reaches the Nội vụ
+officer's summary and, from there, the commune: what the file is, and what to send instead.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import zipfile
 from cchc.errors import UnreadableReport
 from extractors.raw import Format
 
-ACCEPTED = "PDF with a text layer, XLSX, or plain text (UTF-8)"
+ACCEPTED = "PDF có lớp chữ, XLSX hoặc văn bản thuần (UTF-8)"
 MAX_FILE_BYTES = 64 * 1024 * 1024
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -20,42 +20,47 @@ _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 def detect_format(data: bytes, name: str) -> Format:
     """"pdf", "xlsx" or "txt"; raises UnreadableReport for anything else."""
     if not data:
-        raise UnreadableReport(f"{name}: the file is empty (0 bytes); ask the commune to send it "
-                               "again")
+        raise UnreadableReport(f"{name}: tệp rỗng (0 byte); đề nghị xã gửi lại")
     if len(data) > MAX_FILE_BYTES:
-        raise UnreadableReport(f"{name}: {len(data) // 2**20} MB is far larger than any report "
-                               f"(limit {MAX_FILE_BYTES // 2**20} MB); check what was sent")
+        raise UnreadableReport(too_large(name, len(data)))
     if data.lstrip(b"\xef\xbb\xbf\x00\t\r\n ")[:5] == b"%PDF-":
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
         return _zip_format(data, name)
     if data.startswith(_OLE2):
         raise UnreadableReport(
-            f"{name}: an old Word/Excel 97-2003 file (.doc/.xls), which cchc does not read; "
-            f"accepted formats: {ACCEPTED}. Ask the commune to save it as PDF or XLSX")
+            f"{name}: tệp Word/Excel 97-2003 (.doc/.xls), cchc không đọc được; định dạng được "
+            f"nhận: {ACCEPTED}. Đề nghị xã lưu lại thành PDF hoặc XLSX")
     if data.lstrip().startswith(b"{\\rtf"):
-        raise UnreadableReport(f"{name}: an RTF document; accepted formats: {ACCEPTED}")
+        raise UnreadableReport(f"{name}: văn bản RTF, cchc không đọc được; định dạng được nhận: "
+                               f"{ACCEPTED}. Đề nghị xã xuất ra PDF")
     if _is_text(data):
         return "txt"
     raise UnreadableReport(
-        f"{name}: the bytes match none of the accepted formats ({ACCEPTED}); the file may be "
-        "damaged or of another kind")
+        f"{name}: nội dung tệp không thuộc định dạng nào được nhận ({ACCEPTED}); tệp có thể bị "
+        "hỏng hoặc là loại tệp khác")
 
 
 def _zip_format(data: bytes, name: str) -> Format:
     try:
         names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
     except zipfile.BadZipFile:
-        raise UnreadableReport(f"{name}: a damaged or truncated ZIP/XLSX file; ask the commune "
-                               "to send it again") from None
+        raise UnreadableReport(f"{name}: tệp ZIP/XLSX bị hỏng hoặc không trọn vẹn; đề nghị xã "
+                               "gửi lại") from None
     if "xl/workbook.xml" in names:
         return "xlsx"
     if "word/document.xml" in names:
         raise UnreadableReport(
-            f"{name}: a Word document (.docx), which cchc does not read; accepted formats: "
-            f"{ACCEPTED}. Ask the commune to export it to PDF (File → Save As → PDF)")
-    raise UnreadableReport(f"{name}: a ZIP archive that is not an XLSX workbook; accepted "
-                           f"formats: {ACCEPTED}")
+            f"{name}: tệp Word (.docx), cchc không đọc được; định dạng được nhận: {ACCEPTED}. "
+            "Đề nghị xã xuất ra PDF (File → Save As → PDF)")
+    raise UnreadableReport(f"{name}: tệp nén ZIP nhưng không phải sổ tính XLSX; định dạng được "
+                           f"nhận: {ACCEPTED}")
+
+
+def too_large(name: str, size: int) -> str:
+    """The refusal of a file too big to be a report, shared by the inbox reader."""
+    return (f"{name}: tệp {size // 2**20} MB, lớn hơn nhiều so với một báo cáo (giới hạn "
+            f"{MAX_FILE_BYTES // 2**20} MB); cần kiểm tra xã đã gửi tệp gì")
 
 
 def _is_text(data: bytes) -> bool:

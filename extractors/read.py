@@ -5,17 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from cchc.errors import UnreadableReport
-from extractors.detect import MAX_FILE_BYTES, detect_format
+from extractors.detect import MAX_FILE_BYTES, detect_format, too_large
 from extractors.raw import RawReport
 
 
 def read_bytes(path: Path) -> bytes:
-    """The file's bytes, refusing before reading what cannot be a report."""
+    """The file's bytes, refusing before reading what cannot be a report.
+
+    A missing, unreadable or folder path is the operator's to fix, not the commune's, so those
+    refusals stay in English like the rest of the command line."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise UnreadableReport(f"{path.name}: {size // 2**20} MB is far larger than any report "
-                                   f"(limit {MAX_FILE_BYTES // 2**20} MB); check what was sent")
+            raise UnreadableReport(too_large(path.name, size))
         return path.read_bytes()
     except IsADirectoryError:
         raise UnreadableReport(f"{path}: is a folder, not a report file") from None

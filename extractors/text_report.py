@@ -70,13 +70,13 @@ def extract_text(text: str, name: str) -> RawReport:
     start = appendix_start(lines)
     if start is None:
         raise UnreadableReport(
-            f"{name}: no appendix 'Phụ lục 01b' (table 'Chỉ tiêu thống kê') found in the text; "
-            "send the report with its statistical appendix")
+            f"{name}: không tìm thấy Phụ lục 01b (bảng 'Chỉ tiêu thống kê') trong văn bản; đề "
+            "nghị xã gửi báo cáo kèm phụ lục số liệu thống kê")
     title, rows = appendix_rows(lines[start:])
     if not rows:
         raise UnreadableReport(
-            f"{name}: the appendix 'Phụ lục 01b' has a header but no rows the template knows "
-            f"(from {lines[start].place.describe()}); check that the table was not cut off")
+            f"{name}: Phụ lục 01b có dòng tiêu đề nhưng không có dòng chỉ tiêu nào của mẫu biểu "
+            f"(từ {lines[start].place.describe()}); kiểm tra xem bảng có bị cắt mất không")
     return RawReport(format="txt", lines=lines, rows=rows, appendix_title=title)
 
 

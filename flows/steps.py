@@ -139,8 +139,8 @@ def extract(received: Received) -> Extracted:
 
     try:
         report, claims = read_report(received.path)
-    except CchcError as exc:
-        return Extracted(received, reason=str(exc))
+    except CchcError as exc:  # the file's name has its own column; reasons then group by kind
+        return Extracted(received, reason=str(exc).removeprefix(f"{received.path.name}: "))
     except Exception as exc:  # a bug must not lose the file or stop the other communes
         log.exception("extracting %s", received.path)
         return Extracted(received, reason=f"cchc failed on this file ({type(exc).__name__}: "

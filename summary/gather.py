@@ -90,7 +90,7 @@ def follow_up(con: duckdb.DuckDBPyConnection, area: Area, communes: tuple[Commun
                        row["received_at"])
               for row in queries.unidentified(con, area.district_codes, *window)]
     items += [FollowUp("quarantined", f"Không đọc được tệp: {row['reason']}. Cần xác định xã "
-                       "đã gửi và đề nghị gửi lại bản đọc được (PDF có lớp chữ hoặc XLSX).",
+                       "đã gửi tệp này.",
                        file_name=row["file_name"], received_at=row["received_at"])
               for row in queries.quarantined(con, *window)]
     return tuple(items)

@@ -45,5 +45,4 @@ def test_unreadable_exits_2(tmp_path):
     empty.write_bytes(b"")
     result = run("validate", str(empty))
     assert result.returncode == 2
-    assert result.stderr.strip() == "cchc: empty.xlsx: the file is empty (0 bytes); ask the " \
-                                    "commune to send it again"
+    assert result.stderr.strip() == "cchc: empty.xlsx: tệp rỗng (0 byte); đề nghị xã gửi lại"

@@ -58,16 +58,16 @@ def test_pdf_values_carry_their_page():
 
 
 HOSTILE = {
-    "empty.pdf": "the file is empty (0 bytes)",
-    "truncated.pdf": "the PDF is damaged or truncated",
-    "encrypted.pdf": "the PDF is password-protected",
-    "scanned_no_text.pdf": "the PDF has no text layer (a scan or a photo); it needs OCR",
-    "not_a_report.pdf": "this PDF does not look like a CCHC report",
-    "not_a_report.xlsx": "this workbook does not look like a CCHC report",
-    "report.docx": "a Word document (.docx), which cchc does not read; accepted formats: PDF",
-    "report_old_word.doc": "an old Word/Excel 97-2003 file (.doc/.xls)",
-    "random_bytes.pdf": "the bytes match none of the accepted formats",
-    "narrative_only.txt": "no appendix 'Phụ lục 01b'",
+    "empty.pdf": "tệp rỗng (0 byte); đề nghị xã gửi lại",
+    "truncated.pdf": "PDF bị hỏng hoặc không trọn vẹn",
+    "encrypted.pdf": "PDF có đặt mật khẩu; đề nghị xã gửi bản không đặt mật khẩu",
+    "scanned_no_text.pdf": "PDF không có lớp chữ (bản quét hoặc ảnh chụp)",
+    "not_a_report.pdf": "tệp PDF này không phải báo cáo CCHC",
+    "not_a_report.xlsx": "sổ tính này không phải báo cáo CCHC",
+    "report.docx": "tệp Word (.docx), cchc không đọc được; định dạng được nhận: PDF",
+    "report_old_word.doc": "tệp Word/Excel 97-2003 (.doc/.xls)",
+    "random_bytes.pdf": "nội dung tệp không thuộc định dạng nào được nhận",
+    "narrative_only.txt": "không tìm thấy Phụ lục 01b",
 }
 
 
@@ -93,7 +93,7 @@ def test_zip_bomb_is_refused_before_inflating(tmp_path):
 
     bomb = make_xlsx_bomb(tmp_path / "bomb.xlsx")
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    with pytest.raises(UnreadableReport, match="declares 3072 MB of uncompressed content"):
+    with pytest.raises(UnreadableReport, match="khai báo 3072 MB nội dung khi giải nén"):
         extract_report(bomb)
     grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
     assert grown_kib < 100 * 1024

@@ -40,10 +40,10 @@ def test_quarantined_files_say_why_and_are_kept(ingested):
     rows = con.execute("SELECT file_name, reason, archive_path FROM submissions "
                        "WHERE status = 'quarantined' ORDER BY file_name").fetchall()
     reasons = {name: reason for name, reason, _ in rows}
-    assert "password-protected" in reasons["co_mat_khau.pdf"]
-    assert "needs OCR" in reasons["ban_scan.pdf"]
-    assert "empty (0 bytes)" in reasons["trong.pdf"]
-    assert "Word document (.docx)" in reasons["bao_cao.docx"]
+    assert "PDF có đặt mật khẩu" in reasons["co_mat_khau.pdf"]
+    assert "phải nhận dạng chữ (OCR)" in reasons["ban_scan.pdf"]
+    assert reasons["trong.pdf"] == "tệp rỗng (0 byte); đề nghị xã gửi lại"  # name not repeated
+    assert "tệp Word (.docx)" in reasons["bao_cao.docx"]
     for _, _, archived in rows:
         assert Path(archived).is_file() and Path(archived).parent.parent == settings.archive
 
