@@ -14,8 +14,16 @@ class CchcError(Exception):
 class UnreadableReport(CchcError):
     """A file that cannot be turned into a report: wrong format, damaged, encrypted, no appendix.
 
-    The message names the file, says what is wrong and what to do about it.
+    The message is "name: reason", the reason saying what is wrong and what to do about it. The
+    two are kept apart because the warehouse stores the reason next to the file's own name.
     """
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(name, reason)
+        self.name, self.reason = name, reason
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.reason}"
 
 
 class ReferenceDataError(CchcError):

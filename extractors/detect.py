@@ -20,24 +20,24 @@ _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 def detect_format(data: bytes, name: str) -> Format:
     """"pdf", "xlsx" or "txt"; raises UnreadableReport for anything else."""
     if not data:
-        raise UnreadableReport(f"{name}: tệp rỗng (0 byte); đề nghị xã gửi lại")
+        raise UnreadableReport(name, "tệp rỗng (0 byte); đề nghị xã gửi lại")
     if len(data) > MAX_FILE_BYTES:
-        raise UnreadableReport(too_large(name, len(data)))
+        raise UnreadableReport(name, too_large(len(data)))
     if data.lstrip(b"\xef\xbb\xbf\x00\t\r\n ")[:5] == b"%PDF-":
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
         return _zip_format(data, name)
     if data.startswith(_OLE2):
         raise UnreadableReport(
-            f"{name}: tệp Word/Excel 97-2003 (.doc/.xls), cchc không đọc được; định dạng được "
+            name, f"tệp Word/Excel 97-2003 (.doc/.xls), cchc không đọc được; định dạng được "
             f"nhận: {ACCEPTED}. Đề nghị xã lưu lại thành PDF hoặc XLSX")
     if data.lstrip().startswith(b"{\\rtf"):
-        raise UnreadableReport(f"{name}: văn bản RTF, cchc không đọc được; định dạng được nhận: "
-                               f"{ACCEPTED}. Đề nghị xã xuất ra PDF")
+        raise UnreadableReport(name, f"văn bản RTF, cchc không đọc được; định dạng được nhận: "
+                                     f"{ACCEPTED}. Đề nghị xã xuất ra PDF")
     if _is_text(data):
         return "txt"
     raise UnreadableReport(
-        f"{name}: nội dung tệp không thuộc định dạng nào được nhận ({ACCEPTED}); tệp có thể bị "
+        name, f"nội dung tệp không thuộc định dạng nào được nhận ({ACCEPTED}); tệp có thể bị "
         "hỏng hoặc là loại tệp khác")
 
 
@@ -45,21 +45,21 @@ def _zip_format(data: bytes, name: str) -> Format:
     try:
         names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
     except zipfile.BadZipFile:
-        raise UnreadableReport(f"{name}: tệp ZIP/XLSX bị hỏng hoặc không trọn vẹn; đề nghị xã "
-                               "gửi lại") from None
+        raise UnreadableReport(name, "tệp ZIP/XLSX bị hỏng hoặc không trọn vẹn; đề nghị xã "
+                                     "gửi lại") from None
     if "xl/workbook.xml" in names:
         return "xlsx"
     if "word/document.xml" in names:
         raise UnreadableReport(
-            f"{name}: tệp Word (.docx), cchc không đọc được; định dạng được nhận: {ACCEPTED}. "
+            name, f"tệp Word (.docx), cchc không đọc được; định dạng được nhận: {ACCEPTED}. "
             "Đề nghị xã xuất ra PDF (File → Save As → PDF)")
-    raise UnreadableReport(f"{name}: tệp nén ZIP nhưng không phải sổ tính XLSX; định dạng được "
-                           f"nhận: {ACCEPTED}")
+    raise UnreadableReport(name, f"tệp nén ZIP nhưng không phải sổ tính XLSX; định dạng được "
+                                 f"nhận: {ACCEPTED}")
 
 
-def too_large(name: str, size: int) -> str:
-    """The refusal of a file too big to be a report, shared by the inbox reader."""
-    return (f"{name}: tệp {size // 2**20} MB, lớn hơn nhiều so với một báo cáo (giới hạn "
+def too_large(size: int) -> str:
+    """Why a file too big to be a report is refused, shared by the inbox reader."""
+    return (f"tệp {size // 2**20} MB, lớn hơn nhiều so với một báo cáo (giới hạn "
             f"{MAX_FILE_BYTES // 2**20} MB); cần kiểm tra xã đã gửi tệp gì")
 
 

@@ -32,7 +32,7 @@ def extract_pdf(data: bytes, name: str) -> RawReport:
     pages = page_texts(data, name)
     if sum(len(text.strip()) for text in pages) < _MIN_TEXT_CHARS:
         raise UnreadableReport(
-            f"{name}: PDF không có lớp chữ (bản quét hoặc ảnh chụp), phải nhận dạng chữ (OCR) mới "
+            name, "PDF không có lớp chữ (bản quét hoặc ảnh chụp), phải nhận dạng chữ (OCR) mới "
             "đọc được. Đề nghị xã xuất báo cáo từ Word/Excel ra PDF thay vì quét")
     lines = tuple(TextLine(clean(line), Place(page=number))
                   for number, text in enumerate(pages, start=1)
@@ -40,7 +40,7 @@ def extract_pdf(data: bytes, name: str) -> RawReport:
     first = appendix_page(pages)
     if first is None:
         raise UnreadableReport(
-            f"{name}: không có Phụ lục 01b (bảng 'Chỉ tiêu thống kê') trong {len(pages)} trang; "
+            name, f"không có Phụ lục 01b (bảng 'Chỉ tiêu thống kê') trong {len(pages)} trang; "
             "tệp PDF này không phải báo cáo CCHC")
     appendix = range(first, len(pages) + 1)
     rows = tuple(join_split_rows(table_rows(data, appendix)))
@@ -48,7 +48,7 @@ def extract_pdf(data: bytes, name: str) -> RawReport:
         rows = appendix_rows(_positioned_lines(data, appendix))[1]
     if not rows:
         raise UnreadableReport(
-            f"{name}: trang {first} có tên Phụ lục 01b nhưng từ đó trở đi không có bảng kẻ ô với "
+            name, f"trang {first} có tên Phụ lục 01b nhưng từ đó trở đi không có bảng kẻ ô với "
             "các cột 'Chỉ tiêu thống kê' và 'Số liệu'")
     return RawReport(format="pdf", lines=lines, rows=rows,
                      appendix_title=_appendix_title(pages[first - 1]))
@@ -72,10 +72,10 @@ def _page_texts(data: bytes, name: str) -> list[str]:
     except pdfium.PdfiumError as exc:
         if "password" in str(exc).lower():
             raise UnreadableReport(
-                f"{name}: PDF có đặt mật khẩu; đề nghị xã gửi bản không đặt mật khẩu (ký số thì "
+                name, "PDF có đặt mật khẩu; đề nghị xã gửi bản không đặt mật khẩu (ký số thì "
                 "được, mã hóa thì không)") from None
         raise UnreadableReport(
-            f"{name}: PDF bị hỏng hoặc không trọn vẹn ({exc}); đề nghị xã gửi lại") from None
+            name, f"PDF bị hỏng hoặc không trọn vẹn ({exc}); đề nghị xã gửi lại") from None
     try:
         texts = []
         for i in range(len(document)):

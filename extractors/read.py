@@ -17,15 +17,15 @@ def read_bytes(path: Path) -> bytes:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise UnreadableReport(too_large(path.name, size))
+            raise UnreadableReport(path.name, too_large(size))
         return path.read_bytes()
     except IsADirectoryError:
-        raise UnreadableReport(f"{path}: is a folder, not a report file") from None
+        raise UnreadableReport(str(path), "is a folder, not a report file") from None
     except FileNotFoundError:
-        raise UnreadableReport(f"{path}: no such file") from None
+        raise UnreadableReport(str(path), "no such file") from None
     except PermissionError:
         raise UnreadableReport(
-            f"{path}: permission denied; check the file's owner and mode") from None
+            str(path), "permission denied; check the file's owner and mode") from None
 
 
 def read_raw(data: bytes, name: str) -> RawReport:

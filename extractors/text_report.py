@@ -70,12 +70,12 @@ def extract_text(text: str, name: str) -> RawReport:
     start = appendix_start(lines)
     if start is None:
         raise UnreadableReport(
-            f"{name}: không tìm thấy Phụ lục 01b (bảng 'Chỉ tiêu thống kê') trong văn bản; đề "
+            name, "không tìm thấy Phụ lục 01b (bảng 'Chỉ tiêu thống kê') trong văn bản; đề "
             "nghị xã gửi báo cáo kèm phụ lục số liệu thống kê")
     title, rows = appendix_rows(lines[start:])
     if not rows:
         raise UnreadableReport(
-            f"{name}: Phụ lục 01b có dòng tiêu đề nhưng không có dòng chỉ tiêu nào của mẫu biểu "
+            name, f"Phụ lục 01b có dòng tiêu đề nhưng không có dòng chỉ tiêu nào của mẫu biểu "
             f"(từ {lines[start].place.describe()}); kiểm tra xem bảng có bị cắt mất không")
     return RawReport(format="txt", lines=lines, rows=rows, appendix_title=title)
 

@@ -30,14 +30,14 @@ def extract_xlsx(data: bytes, name: str) -> RawReport:
     found = _find_appendix(workbook)
     if found is None:
         raise UnreadableReport(
-            f"{name}: không trang tính nào có Phụ lục 01b (dòng tiêu đề có 'Chỉ tiêu thống kê' và "
+            name, "không trang tính nào có Phụ lục 01b (dòng tiêu đề có 'Chỉ tiêu thống kê' và "
             "'Số liệu'); sổ tính này không phải báo cáo CCHC")
     sheet, header_row, columns = found
     rows = tuple(_rows(sheet, header_row, columns,
                        formulas[sheet.title] if formulas is not None else None))
     if not rows:
-        raise UnreadableReport(f"{name}: trang tính '{sheet.title}' có tiêu đề phụ lục nhưng bên "
-                               "dưới không có dòng chỉ tiêu nào")
+        raise UnreadableReport(name, f"trang tính '{sheet.title}' có tiêu đề phụ lục nhưng bên "
+                                     "dưới không có dòng chỉ tiêu nào")
     return RawReport(format="xlsx", lines=lines, rows=rows,
                      appendix_title=_title(sheet, header_row))
 
@@ -47,12 +47,12 @@ def check_archive(data: bytes, name: str) -> None:
     try:
         entries = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except zipfile.BadZipFile:
-        raise UnreadableReport(f"{name}: tệp XLSX bị hỏng hoặc không trọn vẹn; đề nghị xã gửi "
-                               "lại") from None
+        raise UnreadableReport(name, "tệp XLSX bị hỏng hoặc không trọn vẹn; đề nghị xã gửi "
+                                     "lại") from None
     declared = sum(entry.file_size for entry in entries)
     if declared > MAX_UNCOMPRESSED_BYTES:
         raise UnreadableReport(
-            f"{name}: sổ tính khai báo {declared // 2**20} MB nội dung khi giải nén (giới hạn "
+            name, f"sổ tính khai báo {declared // 2**20} MB nội dung khi giải nén (giới hạn "
             f"{MAX_UNCOMPRESSED_BYTES // 2**20} MB); không phải báo cáo, từ chối không mở")
 
 
@@ -69,8 +69,8 @@ def _open(data: bytes, name: str, data_only: bool = True):
     try:
         return openpyxl.load_workbook(io.BytesIO(data), data_only=data_only)
     except Exception as exc:  # openpyxl raises many kinds for damaged files
-        raise UnreadableReport(f"{name}: không mở được sổ tính ({type(exc).__name__}: {exc}); "
-                               "đề nghị xã mở bằng Excel, lưu lại rồi gửi lại") from None
+        raise UnreadableReport(name, f"không mở được sổ tính ({type(exc).__name__}: {exc}); "
+                                     "đề nghị xã mở bằng Excel, lưu lại rồi gửi lại") from None
 
 
 def _text_lines(workbook) -> Iterator[TextLine]:

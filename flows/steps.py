@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from cchc.errors import CchcError
+from cchc.errors import CchcError, UnreadableReport
 from cchc.settings import Settings
 from flows.inbox import Received
 from transforms.model import Report
@@ -139,8 +139,10 @@ def extract(received: Received) -> Extracted:
 
     try:
         report, claims = read_report(received.path)
-    except CchcError as exc:  # the file's name has its own column; reasons then group by kind
-        return Extracted(received, reason=str(exc).removeprefix(f"{received.path.name}: "))
+    except UnreadableReport as exc:  # the name has its own column; reasons then group by kind
+        return Extracted(received, reason=exc.reason)
+    except CchcError as exc:
+        return Extracted(received, reason=str(exc))
     except Exception as exc:  # a bug must not lose the file or stop the other communes
         log.exception("extracting %s", received.path)
         return Extracted(received, reason=f"cchc failed on this file ({type(exc).__name__}: "
