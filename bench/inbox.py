@@ -27,6 +27,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from cchc.transforms.admin_units import communes_of, districts_of
+from cchc.transforms.admin_units import unit as admin_unit
 from tests.fixtures.excel import ExcelLook, write_workbook
 from tests.fixtures.excel_offline import xlsx_bytes
 from tests.fixtures.plaintext import report_text
@@ -39,8 +41,6 @@ from tests.fixtures.specs import (
     usual_window,
 )
 from tests.fixtures.word import WordLook, write_docx
-from transforms.admin_units import communes_of, districts_of
-from transforms.admin_units import unit as admin_unit
 
 VERSION = 1  # bump when the plan or the rendering changes, so that old caches are not reused
 PROVINCE = "38"

@@ -110,7 +110,7 @@ def run(n: int, seed: int, workers: int, synth_reports: int, out: Path) -> dict:
 def bare_loop(files: list[Path]) -> dict:
     """``read_report`` over every file in one process (after one unmeasured warm-up call that
     pays for the imports and the catalog)."""
-    from transforms.report import read_report
+    from cchc.transforms.report import read_report
 
     read_report(files[0])
     per_file, failed = {}, 0

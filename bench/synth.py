@@ -24,10 +24,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from transforms import admin_units, catalog
-from transforms.periods import parse_period
-from warehouse.load import finish_run, start_run
-from warehouse.schema import connect, transaction, write_period
+from cchc.transforms import admin_units, catalog
+from cchc.transforms.periods import parse_period
+from cchc.warehouse.load import finish_run, start_run
+from cchc.warehouse.schema import connect, transaction, write_period
 
 # Five periods of every commune of the country: 50,255 pairs, the first 50,000 taken.
 PERIODS = ("2024-9M", "2024-H1", "2024-Q1", "2023-FY", "2024-FY")

@@ -53,7 +53,7 @@ def extract(
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON contract.")] = False,
 ) -> None:
     """Extract a report's metadata and every Phụ lục 01b figure, with where each was read."""
-    from transforms.report import extract_report
+    from cchc.transforms.report import extract_report
 
     report = extract_report(file)
     if as_json:
@@ -71,8 +71,8 @@ def validate(
         help="Write Great Expectations Data Docs (HTML) into this folder.")] = None,
 ) -> None:
     """Check a report like a careful analyst; exit 0 accepted, 1 rejected, 2 unreadable."""
-    from transforms.report import read_report
-    from transforms.validate import validate_reports
+    from cchc.transforms.report import read_report
+    from cchc.transforms.validate import validate_reports
 
     report, claims = read_report(file)
     verdict = validate_reports([(report, claims)], docs_dir=docs)[report.source.sha256]
@@ -109,8 +109,8 @@ def ingest(
     config: ConfigOption = None,
 ) -> None:
     """Load what is new in the inbox into the warehouse (what the nightly deployment runs)."""
+    from cchc.flows.ingest import run_ingest
     from cchc.settings import load_settings
-    from flows.ingest import run_ingest
 
     settings = load_settings(config, inbox=inbox, db=db, archive=archive, docs=docs,
                              workers=workers, runner=runner, address=address)
@@ -158,7 +158,7 @@ def status(
 ) -> None:
     """What the warehouse holds: recent runs, files by status, who has not submitted."""
     from cchc.settings import load_settings
-    from warehouse.query import status as warehouse_status
+    from cchc.warehouse.query import status as warehouse_status
 
     settings = load_settings(config, db=db)
     typer.echo(format_status(warehouse_status(settings.db, period)))
@@ -190,7 +190,7 @@ def query(
 ) -> None:
     """Run a read-only SQL query against the warehouse (waits while the night writes)."""
     from cchc.settings import load_settings
-    from warehouse.query import run_query
+    from cchc.warehouse.query import run_query
 
     if output not in ("table", "csv", "json"):
         raise typer.BadParameter(f"--format {output!r}: choose table, csv or json")
@@ -234,7 +234,7 @@ def summary(
 ) -> None:
     """Write the district (or province) summary: consolidated Phụ lục 01b workbook and HTML."""
     from cchc.settings import load_settings
-    from summary import build
+    from cchc.summary import build
 
     settings = load_settings(config, db=db)
     paths = build(settings.db, period, district=district, province=province, out_dir=out,
@@ -250,8 +250,8 @@ def serve(
     config: ConfigOption = None,
 ) -> None:
     """Serve the nightly deployment (cron 0 1 * * *, Asia/Ho_Chi_Minh); needs a Prefect server."""
+    from cchc.flows.deployment import serve_nightly
     from cchc.settings import load_settings
-    from flows.deployment import serve_nightly
 
     serve_nightly(load_settings(config, inbox=inbox, db=db))
 

@@ -10,7 +10,7 @@ import io
 import zipfile
 
 from cchc.errors import UnreadableReport
-from extractors.raw import Format
+from cchc.extractors.raw import Format
 
 ACCEPTED = "PDF có lớp chữ, XLSX hoặc văn bản thuần (UTF-8)"
 MAX_FILE_BYTES = 64 * 1024 * 1024

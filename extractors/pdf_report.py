@@ -14,12 +14,12 @@ import threading
 from collections.abc import Iterator, Sequence
 
 from cchc.errors import UnreadableReport
-from extractors.raw import Place, RawReport, RawRow, TextLine
-from extractors.table import Columns, data_cells, find_columns, is_header_row
-from extractors.text_report import appendix_rows
-from transforms.catalog import breakdowns_of, label_begins
-from transforms.rows import normalise_code
-from transforms.text import clean, fold
+from cchc.extractors.raw import Place, RawReport, RawRow, TextLine
+from cchc.extractors.table import Columns, data_cells, find_columns, is_header_row
+from cchc.extractors.text_report import appendix_rows
+from cchc.transforms.catalog import breakdowns_of, label_begins
+from cchc.transforms.rows import normalise_code
+from cchc.transforms.text import clean, fold
 
 _APPENDIX = re.compile(r"phu luc\s*0?1\s*b\b|chi tieu thong ke")
 _MIN_TEXT_CHARS = 20

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from cchc.errors import UnreadableReport
-from extractors.detect import MAX_FILE_BYTES, detect_format, too_large
-from extractors.raw import RawReport
+from cchc.extractors.detect import MAX_FILE_BYTES, detect_format, too_large
+from cchc.extractors.raw import RawReport
 
 
 def read_bytes(path: Path) -> bytes:
@@ -32,13 +32,13 @@ def read_raw(data: bytes, name: str) -> RawReport:
     """Detect the format from the bytes and extract the report's text and appendix rows."""
     kind = detect_format(data, name)
     if kind == "pdf":
-        from extractors.pdf_report import extract_pdf
+        from cchc.extractors.pdf_report import extract_pdf
 
         return extract_pdf(data, name)
     if kind == "xlsx":
-        from extractors.xlsx_report import extract_xlsx
+        from cchc.extractors.xlsx_report import extract_xlsx
 
         return extract_xlsx(data, name)
-    from extractors.text_report import decode, extract_text
+    from cchc.extractors.text_report import decode, extract_text
 
     return extract_text(decode(data), name)

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from cchc.errors import UnreadableReport
-from extractors.raw import Place, RawReport, RawRow, TextLine
-from transforms.catalog import Indicator, breakdowns_of, by_code, label_begins, load_catalog
-from transforms.text import clean, compact, fold
+from cchc.extractors.raw import Place, RawReport, RawRow, TextLine
+from cchc.transforms.catalog import Indicator, breakdowns_of, by_code, label_begins, load_catalog
+from cchc.transforms.text import clean, compact, fold
 
 _APPENDIX = re.compile(r"^phu luc\s*0?1\s*b\b")
 _CODE = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?(?=\s|$)\s*(.*)$")

@@ -13,9 +13,9 @@ import zipfile
 from collections.abc import Iterator
 
 from cchc.errors import UnreadableReport
-from extractors.raw import Place, RawReport, RawRow, TextLine
-from extractors.table import Columns, data_cells, find_columns, is_header_row
-from transforms.text import clean
+from cchc.extractors.raw import Place, RawReport, RawRow, TextLine
+from cchc.extractors.table import Columns, data_cells, find_columns, is_header_row
+from cchc.transforms.text import clean
 
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 _HEADER_SEARCH_ROWS = 40

@@ -23,7 +23,7 @@ DEPLOYMENT = "nightly"
 def nightly(inbox: str, db: str, archive: str, docs: str, workers: int = 2,
             runner: str = "thread", address: str | None = None) -> str:
     """What the schedule runs: the ingest of whatever is new, its summary as the result."""
-    from flows.ingest import run_ingest
+    from cchc.flows.ingest import run_ingest
 
     settings = Settings(inbox=Path(inbox), db=Path(db), archive=Path(archive), docs=Path(docs),
                         workers=workers, runner=runner, address=address)

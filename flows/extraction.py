@@ -22,8 +22,8 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from flows import steps
-from flows.inbox import Received
+from cchc.flows import steps
+from cchc.flows.inbox import Received
 
 FILES_PER_PROCESS = 200
 WATCH_SECONDS = 1.0
@@ -37,7 +37,7 @@ class ExtractionProcesses:
     def __init__(self, workers: int) -> None:
         # forkserver: the flow's process runs Prefect's threads, which must not be forked.
         self._context = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload(["flows.steps", "transforms.report"])
+        self._context.set_forkserver_preload(["cchc.flows.steps", "cchc.transforms.report"])
         self._workers = workers
         self._lock = threading.Lock()
         self._pool = self._new_pool()

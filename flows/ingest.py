@@ -16,10 +16,10 @@ import os
 from collections.abc import Callable
 from contextvars import ContextVar
 
+from cchc.flows.extraction import ExtractionProcesses
+from cchc.flows.inbox import Candidate, discover, new_candidates, run_lock
+from cchc.flows.steps import RunSummary, close_interrupted_runs
 from cchc.settings import Settings
-from flows.extraction import ExtractionProcesses
-from flows.inbox import Candidate, discover, new_candidates, run_lock
-from flows.steps import RunSummary, close_interrupted_runs
 
 Progress = Callable[[str, int, int], None]
 
@@ -34,8 +34,8 @@ extract_in: ContextVar[ExtractionProcesses | None] = ContextVar("extract_in", de
 
 def plan(settings: Settings) -> tuple[list[Candidate], list[Candidate]]:
     """(everything in the inbox, what is new): no hashing, one short read of the warehouse."""
-    from warehouse.load import known_files
-    from warehouse.schema import connect
+    from cchc.warehouse.load import known_files
+    from cchc.warehouse.schema import connect
 
     found = discover(settings.inbox)
     if not settings.db.exists():
@@ -60,8 +60,8 @@ def run_ingest(settings: Settings, progress: Progress | None = None) -> RunSumma
         _quiet_prefect()
         from prefect.settings import temporary_settings
 
-        from flows.nightly import nightly_ingest
-        from flows.runners import task_runner
+        from cchc.flows.nightly import nightly_ingest
+        from cchc.flows.runners import task_runner
 
         runner = task_runner(settings.runner, settings.workers, settings.address)
         processes = ExtractionProcesses(settings.workers) if settings.runner == "thread" else None

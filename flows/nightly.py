@@ -15,10 +15,10 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.utilities.annotations import quote
 
+from cchc.flows import ingest, steps
+from cchc.flows.inbox import Candidate, Received, archive
 from cchc.settings import Settings
-from flows import ingest, steps
-from flows.inbox import Candidate, Received, archive
-from transforms.validate import validate_reports
+from cchc.transforms.validate import validate_reports
 
 LOAD_BATCH = 20
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cchc.errors import CchcError, UnreadableReport
+from cchc.flows.inbox import Received
 from cchc.settings import Settings
-from flows.inbox import Received
-from transforms.model import Report
-from transforms.narrative import Claim
+from cchc.transforms.model import Report
+from cchc.transforms.narrative import Claim
 
 log = logging.getLogger("cchc.ingest")
 
@@ -83,8 +83,8 @@ class RunSummary:
 
 def begin_run(settings: Settings) -> tuple[str, set[str]]:
     """Open the run in the warehouse; (run_id, every content already received)."""
-    from warehouse.load import known_sha256, mark_interrupted_runs, start_run
-    from warehouse.schema import connect
+    from cchc.warehouse.load import known_sha256, mark_interrupted_runs, start_run
+    from cchc.warehouse.schema import connect
 
     con = connect(settings.db, retry_seconds=60)
     try:
@@ -101,8 +101,8 @@ def close_interrupted_runs(settings: Settings) -> int:
     Looks first with a read-only connection, so that a quiet night does not wait for
     analysts who have the warehouse open.
     """
-    from warehouse.load import mark_interrupted_runs
-    from warehouse.schema import connect
+    from cchc.warehouse.load import mark_interrupted_runs
+    from cchc.warehouse.schema import connect
 
     if not settings.db.exists():
         return 0
@@ -135,7 +135,7 @@ def first_of_each(received: Sequence[Received], seen_before: set[str]) -> list[R
 def extract(received: Received) -> Extracted:
     """Extract one file; an unreadable file becomes a reason, never an exception that stops the
     night. An unexpected error is a bug in cchc: it is logged in full and the file kept."""
-    from transforms.report import read_report
+    from cchc.transforms.report import read_report
 
     try:
         report, claims = read_report(received.path)
@@ -153,8 +153,8 @@ def extract(received: Received) -> Extracted:
 
 def history_for(settings: Settings, reports: Sequence[Report]):
     """The past figures of the communes these reports are from (for the history check)."""
-    from warehouse.history import history_frame
-    from warehouse.schema import connect
+    from cchc.warehouse.history import history_frame
+    from cchc.warehouse.schema import connect
 
     con = connect(settings.db, read_only=True, retry_seconds=60)
     try:
@@ -170,8 +170,8 @@ def load_batch(db: Path, run_id: str, batch: Sequence[Extracted],
     A file already recorded with the same bytes at the same path (copied again, so only its
     mtime changed) is not news: its new mtime is noted so the next run skips it at the stat.
     """
-    from warehouse.load import touch
-    from warehouse.schema import connect
+    from cchc.warehouse.load import touch
+    from cchc.warehouse.schema import connect
 
     con = connect(db, retry_seconds=60)
     outcomes = []
@@ -190,7 +190,7 @@ def load_batch(db: Path, run_id: str, batch: Sequence[Extracted],
 
 def _load_one(con, run_id: str, submission, item: Extracted,
               verdicts: dict) -> tuple[bool, Outcome]:
-    from warehouse.load import load_report, record_submission
+    from cchc.warehouse.load import load_report, record_submission
 
     name, path = submission.file_name, submission.inbox_path
     if item.report is None:
@@ -208,7 +208,7 @@ def _load_one(con, run_id: str, submission, item: Extracted,
 
 
 def _submission(item: Extracted):
-    from warehouse.load import Submission
+    from cchc.warehouse.load import Submission
 
     received = item.received
     return Submission(
@@ -222,8 +222,8 @@ def finish(settings: Settings, run_id: str, n_seen: int, outcomes: Sequence[Outc
            docs_index: str | None) -> RunSummary:
     """Close the run; its summary, with each file's final status (a later file of the same
     run may have superseded an earlier one after it was loaded)."""
-    from warehouse.load import finish_run, run_statuses
-    from warehouse.schema import connect
+    from cchc.warehouse.load import finish_run, run_statuses
+    from cchc.warehouse.schema import connect
 
     con = connect(settings.db, retry_seconds=60)
     try:

@@ -6,8 +6,8 @@ plain data: ``gather`` reads the views into a ``model.Summary``, ``workbook`` an
 format it, ``rates`` and ``timeliness`` hold the officer's rules.
 """
 
-from summary.build import SummaryPaths, build
-from summary.errors import (
+from cchc.summary.build import SummaryPaths, build
+from cchc.summary.errors import (
     AreaChoiceError,
     DeadlineError,
     NoReportsError,

@@ -12,16 +12,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from summary import queries
-from summary.errors import AreaChoiceError, NoReportsError, PeriodKeyError, UnknownAreaError
-from summary.gather import collect
-from summary.html import write_html
-from summary.model import Area
-from summary.timeliness import deadline_for, parse_deadlines
-from summary.workbook import write_workbook
-from transforms import admin_units
-from transforms.periods import Period, parse_period
-from warehouse.schema import connect
+from cchc.summary import queries
+from cchc.summary.errors import AreaChoiceError, NoReportsError, PeriodKeyError, UnknownAreaError
+from cchc.summary.gather import collect
+from cchc.summary.html import write_html
+from cchc.summary.model import Area
+from cchc.summary.timeliness import deadline_for, parse_deadlines
+from cchc.summary.workbook import write_workbook
+from cchc.transforms import admin_units
+from cchc.transforms.periods import Period, parse_period
+from cchc.warehouse.schema import connect
 
 _LEVEL_WORD = {"district": "huyen", "province": "tinh"}
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from summary.model import Commune
+from cchc.summary.model import Commune
 
 NONE = "—"
 

@@ -13,11 +13,11 @@ from typing import Any
 
 import duckdb
 
-from summary import queries, rates, rollup
-from summary.model import Area, Commune, FollowUp, Previous, Summary
-from summary.timeliness import classify
-from transforms.admin_units import Unit
-from transforms.periods import Period, parse_period, same_period_last_year
+from cchc.summary import queries, rates, rollup
+from cchc.summary.model import Area, Commune, FollowUp, Previous, Summary
+from cchc.summary.timeliness import classify
+from cchc.transforms.admin_units import Unit
+from cchc.transforms.periods import Period, parse_period, same_period_last_year
 
 UNATTRIBUTED_DAYS = 30
 

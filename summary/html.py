@@ -11,9 +11,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from pathlib import Path
 
-from summary import charts, fmt
-from summary.model import Commune, Line, RateValue, Summary
-from summary.rates import compute_all
+from cchc.summary import charts, fmt
+from cchc.summary.model import Commune, Line, RateValue, Summary
+from cchc.summary.rates import compute_all
 
 CHANNELS = (("3.3.1.a", "Trực tiếp", "#4e79a7"), ("3.3.1.b", "Qua BCCI", "#f28e2b"),
             ("3.3.1.c", "Trực tuyến một phần", "#8cd17d"),

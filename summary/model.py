@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
-from transforms.admin_units import Unit
-from transforms.periods import Period
+from cchc.transforms.admin_units import Unit
+from cchc.transforms.periods import Period
 
 Level = Literal["district", "province"]
 SubmissionStatus = Literal["submitted", "rejected", "missing"]

@@ -13,7 +13,7 @@ from typing import Any
 
 import duckdb
 
-from summary.model import Level
+from cchc.summary.model import Level
 
 _ROLLUP_VIEW: dict[str, tuple[str, str]] = {
     "district": ("district_rollup", "district_code"),

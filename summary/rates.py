@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from summary.model import RateValue
+from cchc.summary.model import RateValue
 
 
 @dataclass(frozen=True)

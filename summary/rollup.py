@@ -11,9 +11,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from summary.fmt import number, percent
-from summary.model import Line
-from transforms.catalog import Indicator, load_catalog
+from cchc.summary.fmt import number, percent
+from cchc.summary.model import Line
+from cchc.transforms.catalog import Indicator, load_catalog
 
 
 def lines(rows: Sequence[Mapping[str, Any]], n_expected: int,

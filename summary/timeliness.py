@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 
-from summary.errors import DeadlineError
-from summary.model import Timeliness
-from transforms.periods import Period, parse_period
+from cchc.summary.errors import DeadlineError
+from cchc.summary.model import Timeliness
+from cchc.transforms.periods import Period, parse_period
 
 DEFAULT_DEADLINE_DAY = 20
 

@@ -21,10 +21,10 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from summary import fmt
-from summary.model import Commune, Line, Summary
-from summary.rates import RATES
-from transforms.catalog import value_indicators
+from cchc.summary import fmt
+from cchc.summary.model import Commune, Line, Summary
+from cchc.summary.rates import RATES
+from cchc.transforms.catalog import value_indicators
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 COUNT_FORMAT = "#,##0"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from transforms import admin_units
-from transforms.admin_units import find_commune, find_district, unit
+from cchc.transforms import admin_units
+from cchc.transforms.admin_units import find_commune, find_district, unit
 
 
 def test_but_son_is_in_hoang_hoa_thanh_hoa():

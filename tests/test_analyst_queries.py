@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from cchc.warehouse.query import run_query
 from tests.test_summary import current, expected_rates, make_warehouse
-from warehouse.query import run_query
 
 GUIDE = Path(__file__).resolve().parent.parent / "docs" / "analysts.md"
 

@@ -20,10 +20,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from cchc.flows import steps
+from cchc.flows.inbox import archive, discover
+from cchc.flows.runners import RunnerError, task_runner
 from cchc.settings import Settings
-from flows import steps
-from flows.inbox import archive, discover
-from flows.runners import RunnerError, task_runner
 from tests.ingest_inbox import EXPECTED, build_inbox
 from tests.prefect_server import api, free_port, running_server
 

@@ -3,11 +3,11 @@ with the status its builder planned, and every query of the analysts' guide answ
 
 import pytest
 
+from cchc.flows.ingest import run_ingest
 from cchc.settings import Settings
-from flows.ingest import run_ingest
+from cchc.warehouse.query import run_query
 from tests.fixtures.demo_inbox import build_demo_inbox
 from tests.test_analyst_queries import BLOCKS, COLUMNS
-from warehouse.query import run_query
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from extractors.raw import Place
-from transforms.expectations import (
+from cchc.extractors.raw import Place
+from cchc.transforms.expectations import (
     _context,
     _run,
     data_docs_index,
@@ -23,8 +23,8 @@ from transforms.expectations import (
     validate_run,
     wide_frame,
 )
-from transforms.model import Observation, Report
-from transforms.report import extract_report
+from cchc.transforms.model import Observation, Report
+from cchc.transforms.report import extract_report
 
 SEED = Path(__file__).parent / "fixtures" / "seed" / "000_2efa1e083bc69a65.txt"
 

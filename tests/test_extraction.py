@@ -9,9 +9,9 @@ from pathlib import Path
 
 import psutil
 
-from flows import steps
-from flows.extraction import ExtractionProcesses
-from flows.inbox import archive, discover
+from cchc.flows import steps
+from cchc.flows.extraction import ExtractionProcesses
+from cchc.flows.inbox import archive, discover
 from tests.ingest_inbox import build_inbox
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from cchc.errors import UnreadableReport
+from cchc.transforms.report import extract_report
 from tests.fixtures.hostile_files import make_xlsx_bomb
-from transforms.report import extract_report
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPORTS = sorted(p for p in (FIXTURES / "reports").iterdir() if not p.name.endswith(".json"))

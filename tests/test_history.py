@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from transforms.history import history_issues, outlier
-from transforms.report import extract_report
+from cchc.transforms.history import history_issues, outlier
+from cchc.transforms.report import extract_report
 
 SEED = Path(__file__).parent / "fixtures" / "seed" / "000_2efa1e083bc69a65.txt"
 

@@ -6,8 +6,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from cchc.flows.ingest import run_ingest
 from cchc.settings import Settings
-from flows.ingest import run_ingest
 from tests.ingest_inbox import EXPECTED, FIXTURES, build_inbox
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from flows.inbox import run_lock
+from cchc.flows.inbox import run_lock
 from tests.ingest_inbox import EXPECTED, build_inbox
 
 CCHC = [sys.executable, "-m", "cchc.cli"]

@@ -2,8 +2,8 @@
 
 import pytest
 
-from extractors.raw import Place, RawReport, TextLine
-from transforms.metadata import read_metadata
+from cchc.extractors.raw import Place, RawReport, TextLine
+from cchc.transforms.metadata import read_metadata
 
 
 def report(*lines: str, title: str = "") -> RawReport:

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from cchc.errors import ReferenceDataError
-from extractors.raw import Place, TextLine
-from extractors.read import read_bytes, read_raw
-from transforms.narrative import check_narrative, load_patterns, narrative_claims
-from transforms.report import build_report
+from cchc.extractors.raw import Place, TextLine
+from cchc.extractors.read import read_bytes, read_raw
+from cchc.transforms.narrative import check_narrative, load_patterns, narrative_claims
+from cchc.transforms.report import build_report
 
 SEED = Path(__file__).parent / "fixtures" / "seed" / "000_2efa1e083bc69a65.txt"
 STALE = Path(__file__).parent / "fixtures" / "reports" / "pdf_word_15910_2024-H1.pdf"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from cchc.errors import ReferenceDataError
-from transforms.model import ReportMeta
-from transforms.periods import (
+from cchc.transforms.model import ReportMeta
+from cchc.transforms.periods import (
     Period,
     load_rules,
     parse_period,

@@ -25,7 +25,7 @@ import openpyxl
 import pytest
 
 from cchc.errors import CchcError
-from summary import (
+from cchc.summary import (
     AreaChoiceError,
     DeadlineError,
     NoReportsError,
@@ -34,15 +34,15 @@ from summary import (
     build,
     charts,
 )
-from summary.rates import RATES, compute
-from summary.timeliness import classify, default_deadline, parse_deadlines
-from transforms import admin_units
-from transforms.catalog import by_code, value_indicators
-from transforms.model import Issue, Report
-from transforms.periods import parse_period
-from transforms.report import extract_report
-from warehouse.load import Submission, finish_run, load_report, record_submission, start_run
-from warehouse.schema import connect
+from cchc.summary.rates import RATES, compute
+from cchc.summary.timeliness import classify, default_deadline, parse_deadlines
+from cchc.transforms import admin_units
+from cchc.transforms.catalog import by_code, value_indicators
+from cchc.transforms.model import Issue, Report
+from cchc.transforms.periods import parse_period
+from cchc.transforms.report import extract_report
+from cchc.warehouse.load import Submission, finish_run, load_report, record_submission, start_run
+from cchc.warehouse.schema import connect
 
 REPORTS = Path(__file__).resolve().parent / "fixtures" / "reports"
 HOSTILE_NAME = '=HYPERLINK("x")'

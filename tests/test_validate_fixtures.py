@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from transforms.report import read_report
-from transforms.validate import validate_reports
+from cchc.transforms.report import read_report
+from cchc.transforms.validate import validate_reports
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -20,9 +20,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from transforms.model import Issue, Report
-from transforms.report import extract_report
-from warehouse.load import (
+from cchc.transforms.model import Issue, Report
+from cchc.transforms.report import extract_report
+from cchc.warehouse.load import (
     Submission,
     finish_run,
     known_files,
@@ -31,8 +31,8 @@ from warehouse.load import (
     record_submission,
     start_run,
 )
-from warehouse.query import QueryError, run_query, status
-from warehouse.schema import (
+from cchc.warehouse.query import QueryError, run_query, status
+from cchc.warehouse.schema import (
     MIGRATIONS,
     WarehouseBusy,
     WarehouseError,
@@ -362,7 +362,7 @@ def test_status_summarises_runs_files_and_completeness(db):
 
 _HOLD = """
 import sys
-from warehouse.schema import connect
+from cchc.warehouse.schema import connect
 con = connect(sys.argv[1])
 print("holding", flush=True)
 sys.stdin.read()

@@ -9,12 +9,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from cchc.transforms import admin_units
+from cchc.transforms.catalog import by_code, value_indicators
+from cchc.transforms.model import Report
+from cchc.warehouse.load import finish_run, mark_interrupted_runs, start_run
+from cchc.warehouse.schema import connect
 from tests.test_warehouse import T0, load, variant
-from transforms import admin_units
-from transforms.catalog import by_code, value_indicators
-from transforms.model import Report
-from warehouse.load import finish_run, mark_interrupted_runs, start_run
-from warehouse.schema import connect
 
 HOANG_HOA = [u.code for u in admin_units.communes_of("399")]
 

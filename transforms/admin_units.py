@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from transforms.text import clean, fold, name_key
+from cchc.transforms.text import clean, fold, name_key
 
 CSV_PATH = Path(__file__).resolve().parent.parent / "reference" / "admin_units.csv"
 LEVELS = ("province", "district", "commune")

@@ -16,7 +16,7 @@ import yaml
 from rapidfuzz import fuzz
 
 from cchc.errors import ReferenceDataError
-from transforms.text import clean, compact
+from cchc.transforms.text import clean, compact
 
 _LABEL_HEAD = 18
 _LABEL_HEAD_MATCH = 78

@@ -24,9 +24,9 @@ from typing import Any
 
 import pandas as pd
 
-from transforms.catalog import Indicator, by_code, value_indicators
-from transforms.model import Issue, Observation, Report
-from transforms.rules import Rule, load_rules, render, vi_number
+from cchc.transforms.catalog import Indicator, by_code, value_indicators
+from cchc.transforms.model import Issue, Observation, Report
+from cchc.transforms.rules import Rule, load_rules, render, vi_number
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from transforms.catalog import by_code
-from transforms.model import Issue, Report
-from transforms.rules import vi_number
+from cchc.transforms.catalog import by_code
+from cchc.transforms.model import Issue, Report
+from cchc.transforms.rules import vi_number
 
 MIN_HISTORY = 2
 ROBUST_HISTORY = 5

@@ -11,10 +11,10 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
-from extractors.raw import RawReport, TextLine
-from transforms import admin_units
-from transforms.model import ReportMeta
-from transforms.text import clean, fold, fold_aligned
+from cchc.extractors.raw import RawReport, TextLine
+from cchc.transforms import admin_units
+from cchc.transforms.model import ReportMeta
+from cchc.transforms.text import clean, fold, fold_aligned
 
 _LETTERHEAD_LINES = 12
 _TITLE_LINES = 5

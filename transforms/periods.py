@@ -18,7 +18,7 @@ from typing import Literal
 import yaml
 
 from cchc.errors import ReferenceDataError
-from transforms.model import ReportMeta
+from cchc.transforms.model import ReportMeta
 
 PERIODS_PATH = Path(__file__).resolve().parent.parent / "reference" / "periods.yaml"
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from extractors.raw import RawReport
-from extractors.read import read_bytes, read_raw
-from transforms.metadata import read_metadata
-from transforms.model import Issue, Report, ReportMeta, Source
-from transforms.narrative import Claim, narrative_claims
-from transforms.rows import observations
+from cchc.extractors.raw import RawReport
+from cchc.extractors.read import read_bytes, read_raw
+from cchc.transforms.metadata import read_metadata
+from cchc.transforms.model import Issue, Report, ReportMeta, Source
+from cchc.transforms.narrative import Claim, narrative_claims
+from cchc.transforms.rows import observations
 
 
 def extract_report(path: Path) -> Report:

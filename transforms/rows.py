@@ -12,10 +12,10 @@ from collections.abc import Sequence
 
 from rapidfuzz import fuzz
 
-from extractors.raw import RawRow
-from transforms.catalog import Indicator, breakdowns_of, by_code, value_indicators
-from transforms.model import Issue, Observation, Value
-from transforms.text import NotANumber, fold, parse_number
+from cchc.extractors.raw import RawRow
+from cchc.transforms.catalog import Indicator, breakdowns_of, by_code, value_indicators
+from cchc.transforms.model import Issue, Observation, Value
+from cchc.transforms.text import NotANumber, fold, parse_number
 
 _LABEL_MATCH = 70
 

@@ -16,9 +16,9 @@ from typing import Literal
 
 import pandas as pd
 
-from transforms.history import HISTORY_COLUMNS, history_issues
-from transforms.model import Issue, Report
-from transforms.narrative import Claim, check_narrative
+from cchc.transforms.history import HISTORY_COLUMNS, history_issues
+from cchc.transforms.model import Issue, Report
+from cchc.transforms.narrative import Claim, check_narrative
 
 Status = Literal["accepted", "rejected"]
 
@@ -36,7 +36,7 @@ def validate_reports(items: Sequence[tuple[Report, Sequence[Claim]]],
                      docs_dir: Path | None = None) -> dict[str, Verdict]:
     """Verdicts by report_id (the file's sha256) for a batch of (report, its narrative's
     claims), as ``read_report`` returns them."""
-    from transforms.expectations import validate_run
+    from cchc.transforms.expectations import validate_run
 
     history = pd.DataFrame(columns=HISTORY_COLUMNS) if history is None else history
     found = validate_run([report for report, _ in items], docs_dir)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import duckdb
 import pandas as pd
 
-from transforms.history import HISTORY_COLUMNS
+from cchc.transforms.history import HISTORY_COLUMNS
 
 
 def history_frame(con: duckdb.DuckDBPyConnection, communes: Iterable[str]) -> pd.DataFrame:

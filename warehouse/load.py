@@ -18,9 +18,9 @@ from typing import Literal
 import duckdb
 import pandas as pd
 
-from transforms.model import Issue, Report
-from transforms.periods import parse_period, report_window
-from warehouse.schema import transaction, write_period
+from cchc.transforms.model import Issue, Report
+from cchc.transforms.periods import parse_period, report_window
+from cchc.warehouse.schema import transaction, write_period
 
 ReportStatus = Literal["accepted", "rejected"]
 OtherStatus = Literal["quarantined", "duplicate"]

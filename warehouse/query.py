@@ -12,8 +12,8 @@ from typing import Any
 import duckdb
 
 from cchc.errors import CchcError
-from transforms.periods import parse_period
-from warehouse.schema import connect, schema_version
+from cchc.transforms.periods import parse_period
+from cchc.warehouse.schema import connect, schema_version
 
 # Statement types a read-only query may run; COPY … TO, ATTACH, SET and the like are refused
 # even though a read-only connection would let some of them through.

@@ -27,7 +27,7 @@ import duckdb
 import pandas as pd
 
 from cchc.errors import CchcError
-from transforms import admin_units, catalog, periods
+from cchc.transforms import admin_units, catalog, periods
 
 # Files are written in the storage format of DuckDB 1.5 so that analysts' older tools (the duckdb
 # CLI on PyPI is 1.5.x) can open them; DuckDB 2.0 reads and writes that format too.

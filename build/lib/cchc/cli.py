@@ -1,0 +1,297 @@
+"""The ``cchc`` command line: parse options, call one library function, format what it returns.
+
+Errors cchc raises on purpose (``CchcError``) become one line on stderr and exit status 2; heavy
+libraries are imported inside the commands that need them, so ``cchc --help`` starts at once.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cchc.errors import CchcError
+
+app = typer.Typer(
+    help="cchc: the district's pipeline for commune CCHC reports (Phụ lục 01b).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+EXIT_UNREADABLE = 2
+
+
+@app.callback()
+def cchc() -> None:
+    """Extract, validate, load and roll up commune CCHC reports."""
+
+
+def reports_errors(command: Callable) -> Callable:
+    """Turn a CchcError into one line on stderr and exit status 2, never a traceback."""
+
+    @wraps(command)
+    def run(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except CchcError as exc:
+            typer.echo(f"cchc: {exc}", err=True)
+            raise typer.Exit(EXIT_UNREADABLE) from None
+
+    return run
+
+
+@app.command()
+@reports_errors
+def extract(
+    file: Annotated[Path, typer.Argument(help="A report: PDF, XLSX or plain text.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the JSON contract.")] = False,
+) -> None:
+    """Extract a report's metadata and every Phụ lục 01b figure, with where each was read."""
+    from cchc.transforms.report import extract_report
+
+    report = extract_report(file)
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(format_report(report.to_json()))
+
+
+@app.command()
+@reports_errors
+def validate(
+    file: Annotated[Path, typer.Argument(help="A report: PDF, XLSX or plain text.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the JSON contract.")] = False,
+    docs: Annotated[Path | None, typer.Option(
+        help="Write Great Expectations Data Docs (HTML) into this folder.")] = None,
+) -> None:
+    """Check a report like a careful analyst; exit 0 accepted, 1 rejected, 2 unreadable."""
+    from cchc.transforms.report import read_report
+    from cchc.transforms.validate import validate_reports
+
+    report, claims = read_report(file)
+    verdict = validate_reports([(report, claims)], docs_dir=docs)[report.source.sha256]
+    document = {**report.to_json(), "status": verdict.status,
+                "issues": [issue.to_json() for issue in verdict.issues]}
+    if as_json:
+        typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(format_report(document))
+        typer.echo(f"Status:   {verdict.status}")
+    if docs is not None:
+        typer.echo(f"Data Docs: {docs / 'index.html'}", err=as_json)
+    raise typer.Exit(0 if verdict.status == "accepted" else 1)
+
+
+ConfigOption = Annotated[Path | None, typer.Option(
+    "--config", help="Settings file (TOML); default ./cchc.toml when present, or $CCHC_CONFIG.")]
+DbOption = Annotated[Path | None, typer.Option("--db", help="The DuckDB warehouse file.")]
+
+
+@app.command()
+@reports_errors
+def ingest(
+    inbox: Annotated[Path | None, typer.Argument(help="Folder of submitted files.")] = None,
+    db: DbOption = None,
+    archive: Annotated[Path | None, typer.Option(help="Where the bytes are kept.")] = None,
+    docs: Annotated[Path | None, typer.Option(help="Where validation Data Docs go.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Files extracted at once.")] = None,
+    runner: Annotated[str | None, typer.Option(
+        help="Where files are extracted: thread (this machine) or dask.")] = None,
+    address: Annotated[str | None, typer.Option(
+        help="The Dask scheduler, tcp://HOST:8786 (--runner dask; without it a local "
+             "cluster is started).")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Load what is new in the inbox into the warehouse (what the nightly deployment runs)."""
+    from cchc.flows.ingest import run_ingest
+    from cchc.settings import load_settings
+
+    settings = load_settings(config, inbox=inbox, db=db, archive=archive, docs=docs,
+                             workers=workers, runner=runner, address=address)
+    with _progress_bar() as progress:
+        summary = run_ingest(settings, progress)
+    typer.echo(summary.markdown())
+
+
+def _progress_bar():
+    """A progress bar on stderr (silent when stderr is not a terminal, as under cron)."""
+    from contextlib import contextmanager
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    @contextmanager
+    def bar():
+        console = _stderr_console()
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      transient=True, console=console,
+                      disable=not console.is_terminal) as progress:
+            tasks: dict[str, object] = {}
+
+            def update(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = progress.add_task(stage, total=total)
+                progress.update(tasks[stage], completed=done)
+
+            yield update
+
+    return bar()
+
+
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+@app.command()
+@reports_errors
+def status(
+    db: DbOption = None,
+    period: Annotated[str | None, typer.Option(help="Only this period (2024-9M, …).")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """What the warehouse holds: recent runs, files by status, who has not submitted."""
+    from cchc.settings import load_settings
+    from cchc.warehouse.query import status as warehouse_status
+
+    settings = load_settings(config, db=db)
+    typer.echo(format_status(warehouse_status(settings.db, period)))
+
+
+def format_status(found: dict) -> str:
+    lines = [f"Warehouse: {found['warehouse']} (schema {found['schema_version']})", "",
+             "Recent runs:"]
+    for run in found["runs"]:
+        lines.append(f"  {run['run_id']}  {run['status']:<9} new {run['n_new'] or 0:>4}  "
+                     f"accepted {run['n_accepted'] or 0:>4}  rejected {run['n_rejected'] or 0:>3}"
+                     f"  quarantined {run['n_quarantined'] or 0:>3}")
+    lines += ["", "Files by status:"]
+    lines += [f"  {name:<12} {count}" for name, count in sorted(found["submissions"].items())]
+    lines += ["", "Completeness (district, period: submitted / rejected / missing of expected):"]
+    lines += [f"  {row['district_code']} {row['district_name']}, {row['period']}: "
+              f"{row['n_submitted']} / {row['n_rejected']} / {row['n_missing']} of "
+              f"{row['n_expected']}" for row in found["completeness"]]
+    return "\n".join(lines)
+
+
+@app.command()
+@reports_errors
+def query(
+    sql: Annotated[str, typer.Argument(help="One SELECT over the documented views.")],
+    db: DbOption = None,
+    output: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    config: ConfigOption = None,
+) -> None:
+    """Run a read-only SQL query against the warehouse (waits while the night writes)."""
+    from cchc.settings import load_settings
+    from cchc.warehouse.query import run_query
+
+    if output not in ("table", "csv", "json"):
+        raise typer.BadParameter(f"--format {output!r}: choose table, csv or json")
+    settings = load_settings(config, db=db)
+    columns, rows = run_query(settings.db, sql)
+    typer.echo(format_rows(columns, rows, output))
+
+
+def format_rows(columns: list[str], rows: list[tuple], output: str) -> str:
+    """Rows as an aligned table, CSV or JSON records."""
+    if output == "json":
+        return json.dumps([dict(zip(columns, row, strict=True)) for row in rows],
+                          ensure_ascii=False, indent=2, default=str)
+    if output == "csv":
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+        return buffer.getvalue().rstrip("\n")
+    texts = [["" if v is None else str(v) for v in row] for row in rows]
+    widths = [max([len(c), *(len(r[i]) for r in texts)]) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in texts]
+    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(lines)
+
+
+@app.command()
+@reports_errors
+def summary(
+    period: Annotated[str, typer.Option(help="Period key: 2024-Q1, 2024-H1, 2024-9M, 2024-FY.")],
+    district: Annotated[str | None, typer.Option(help="GSO code of the district.")] = None,
+    province: Annotated[str | None, typer.Option(help="GSO code of the province.")] = None,
+    db: DbOption = None,
+    out: Annotated[Path, typer.Option(help="Folder for the workbook and the HTML.")] = Path("."),
+    config: ConfigOption = None,
+) -> None:
+    """Write the district (or province) summary: consolidated Phụ lục 01b workbook and HTML."""
+    from cchc.settings import load_settings
+    from cchc.summary import build
+
+    settings = load_settings(config, db=db)
+    paths = build(settings.db, period, district=district, province=province, out_dir=out,
+                  deadlines=settings.deadlines)
+    typer.echo(f"Workbook: {paths.xlsx}\nReport:   {paths.html}")
+
+
+@app.command()
+@reports_errors
+def serve(
+    inbox: Annotated[Path | None, typer.Argument(help="Folder of submitted files.")] = None,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Serve the nightly deployment (cron 0 1 * * *, Asia/Ho_Chi_Minh); needs a Prefect server."""
+    from cchc.flows.deployment import serve_nightly
+    from cchc.settings import load_settings
+
+    serve_nightly(load_settings(config, inbox=inbox, db=db))
+
+
+def format_report(document: dict) -> str:
+    """The extract JSON as a person reads it: metadata, then one line per indicator."""
+    meta = document["report"]
+    lines = [
+        f"File:     {document['source']['path']} ({document['source']['format']})",
+        f"Commune:  {meta['commune_name'] or '?'} ({meta['commune_code'] or '?'}), "
+        f"{meta['district_name'] or '?'} ({meta['district_code'] or '?'}), "
+        f"province {meta['province_code'] or '?'}",
+        f"Period:   {meta['period'] or '?'}    Date: {meta['report_date'] or '-'}    "
+        f"Number: {meta['doc_number'] or '-'}",
+        "",
+        f"{'Code':<9} {'Value':>10}  {'Where':<14} Unit",
+    ]
+    for item in document["indicators"]:
+        value = "" if item["value"] is None else f"{item['value']:g}"
+        where = _where(item)
+        lines.append(f"{item['code']:<9} {value:>10}  {where:<14} {item['unit']}")
+    for issue in document["issues"]:
+        lines.append(f"{issue['severity'].upper()}: {issue['message']}")
+    return "\n".join(lines)
+
+
+def _where(item: dict) -> str:
+    if "sheet" in item:
+        return f"{item['sheet']}!{item.get('cell', '')}"
+    if "page" in item:
+        return f"page {item['page']}"
+    if "line" in item:
+        return f"line {item['line']}"
+    return "absent"
+
+
+def main() -> None:
+    """Entry point of the ``cchc`` script."""
+    app(prog_name="cchc")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

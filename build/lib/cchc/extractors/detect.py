@@ -1,0 +1,77 @@
+"""Which accepted format a file is, decided from its bytes (never from its name).
+
+Everything refused here is refused with a sentence in Vietnamese, since it reaches the Nội vụ
+officer's summary and, from there, the commune: what the file is, and what to send instead.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from cchc.errors import UnreadableReport
+from cchc.extractors.raw import Format
+
+ACCEPTED = "PDF có lớp chữ, XLSX hoặc văn bản thuần (UTF-8)"
+MAX_FILE_BYTES = 64 * 1024 * 1024
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def detect_format(data: bytes, name: str) -> Format:
+    """"pdf", "xlsx" or "txt"; raises UnreadableReport for anything else."""
+    if not data:
+        raise UnreadableReport(name, "tệp rỗng (0 byte); đề nghị xã gửi lại")
+    if len(data) > MAX_FILE_BYTES:
+        raise UnreadableReport(name, too_large(len(data)))
+    if data.lstrip(b"\xef\xbb\xbf\x00\t\r\n ")[:5] == b"%PDF-":
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        return _zip_format(data, name)
+    if data.startswith(_OLE2):
+        raise UnreadableReport(
+            name, f"tệp Word/Excel 97-2003 (.doc/.xls), cchc không đọc được; định dạng được "
+            f"nhận: {ACCEPTED}. Đề nghị xã lưu lại thành PDF hoặc XLSX")
+    if data.lstrip().startswith(b"{\\rtf"):
+        raise UnreadableReport(name, f"văn bản RTF, cchc không đọc được; định dạng được nhận: "
+                                     f"{ACCEPTED}. Đề nghị xã xuất ra PDF")
+    if _is_text(data):
+        return "txt"
+    raise UnreadableReport(
+        name, f"nội dung tệp không thuộc định dạng nào được nhận ({ACCEPTED}); tệp có thể bị "
+        "hỏng hoặc là loại tệp khác")
+
+
+def _zip_format(data: bytes, name: str) -> Format:
+    try:
+        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+    except zipfile.BadZipFile:
+        raise UnreadableReport(name, "tệp ZIP/XLSX bị hỏng hoặc không trọn vẹn; đề nghị xã "
+                                     "gửi lại") from None
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if "word/document.xml" in names:
+        raise UnreadableReport(
+            name, f"tệp Word (.docx), cchc không đọc được; định dạng được nhận: {ACCEPTED}. "
+            "Đề nghị xã xuất ra PDF (File → Save As → PDF)")
+    raise UnreadableReport(name, f"tệp nén ZIP nhưng không phải sổ tính XLSX; định dạng được "
+                                 f"nhận: {ACCEPTED}")
+
+
+def too_large(size: int) -> str:
+    """Why a file too big to be a report is refused, shared by the inbox reader."""
+    return (f"tệp {size // 2**20} MB, lớn hơn nhiều so với một báo cáo (giới hạn "
+            f"{MAX_FILE_BYTES // 2**20} MB); cần kiểm tra xã đã gửi tệp gì")
+
+
+def _is_text(data: bytes) -> bool:
+    """UTF-8 (or UTF-16 with a BOM) with almost no control characters."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    try:
+        text = data[:65536].decode("utf-8", errors="strict")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(data[:65536]) - 4:
+            return False
+        text = data[: exc.start].decode("utf-8")
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
+    return controls <= len(text) // 1000

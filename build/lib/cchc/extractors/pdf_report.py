@@ -1,0 +1,205 @@
+"""PDF reports: exported from Word or printed from Excel, with a text layer.
+
+Steps: open the document and read every page's text with pypdfium2 (about a millisecond a page)
+→ refuse what has no text layer or no appendix → pick the pages from the appendix's first page on
+→ let pdfplumber's ruled-table finder read only those pages (the costly step) → rows, with a row
+that a page break cut in two joined back together.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import threading
+from collections.abc import Iterator, Sequence
+
+from cchc.errors import UnreadableReport
+from cchc.extractors.raw import Place, RawReport, RawRow, TextLine
+from cchc.extractors.table import Columns, data_cells, find_columns, is_header_row
+from cchc.extractors.text_report import appendix_rows
+from cchc.transforms.catalog import breakdowns_of, label_begins
+from cchc.transforms.rows import normalise_code
+from cchc.transforms.text import clean, fold
+
+_APPENDIX = re.compile(r"phu luc\s*0?1\s*b\b|chi tieu thong ke")
+_MIN_TEXT_CHARS = 20
+_CODE_LINE = re.compile(r"(?m)^\s*\d+(?:\.\d+)+\.?\s*$")
+_PDFIUM = threading.Lock()  # see page_texts
+
+
+def extract_pdf(data: bytes, name: str) -> RawReport:
+    """Read a PDF report's running text and its appendix rows."""
+    pages = page_texts(data, name)
+    if sum(len(text.strip()) for text in pages) < _MIN_TEXT_CHARS:
+        raise UnreadableReport(
+            name, "PDF không có lớp chữ (bản quét hoặc ảnh chụp), phải nhận dạng chữ (OCR) mới "
+            "đọc được. Đề nghị xã xuất báo cáo từ Word/Excel ra PDF thay vì quét")
+    lines = tuple(TextLine(clean(line), Place(page=number))
+                  for number, text in enumerate(pages, start=1)
+                  for line in text.splitlines() if clean(line))
+    first = appendix_page(pages)
+    if first is None:
+        raise UnreadableReport(
+            name, f"không có Phụ lục 01b (bảng 'Chỉ tiêu thống kê') trong {len(pages)} trang; "
+            "tệp PDF này không phải báo cáo CCHC")
+    appendix = range(first, len(pages) + 1)
+    rows = tuple(join_split_rows(table_rows(data, appendix)))
+    if _rows_unruled(rows):
+        rows = appendix_rows(_positioned_lines(data, appendix))[1]
+    if not rows:
+        raise UnreadableReport(
+            name, f"trang {first} có tên Phụ lục 01b nhưng từ đó trở đi không có bảng kẻ ô với "
+            "các cột 'Chỉ tiêu thống kê' và 'Số liệu'")
+    return RawReport(format="pdf", lines=lines, rows=rows,
+                     appendix_title=_appendix_title(pages[first - 1]))
+
+
+def page_texts(data: bytes, name: str) -> list[str]:
+    """Each page's text, from pypdfium2; refuses encrypted and damaged files with a reason.
+
+    PDFium is not thread-safe, not even across documents (two threads in it crash the
+    process), so one thread at a time reads; it takes about a millisecond a page.
+    """
+    with _PDFIUM:
+        return _page_texts(data, name)
+
+
+def _page_texts(data: bytes, name: str) -> list[str]:
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise UnreadableReport(
+                name, "PDF có đặt mật khẩu; đề nghị xã gửi bản không đặt mật khẩu (ký số thì "
+                "được, mã hóa thì không)") from None
+        raise UnreadableReport(
+            name, f"PDF bị hỏng hoặc không trọn vẹn ({exc}); đề nghị xã gửi lại") from None
+    try:
+        texts = []
+        for i in range(len(document)):
+            page = document[i]
+            textpage = page.get_textpage()
+            texts.append(textpage.get_text_range())
+            textpage.close()
+            page.close()
+        return texts
+    finally:
+        document.close()
+
+
+def appendix_page(pages: Sequence[str]) -> int | None:
+    """The 1-based number of the first page that names the appendix or its table header."""
+    for number, text in enumerate(pages, start=1):
+        if _APPENDIX.search(fold(text)):
+            return number
+    return None
+
+
+def table_rows(data: bytes, page_numbers: range) -> Iterator[RawRow]:
+    """Every data row of the ruled tables on the given pages, in reading order.
+
+    A page whose table repeats the header sets the columns; a page without one (Excel printed
+    without "rows to repeat at top") keeps the previous page's columns.
+    """
+    import pdfplumber
+
+    columns: Columns | None = None
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for number in page_numbers:
+            page = pdf.pages[number - 1]
+            for table in page.extract_tables():
+                header = [r for r in table[:3] if is_header_row([clean(c) for c in r])]
+                if header:
+                    columns = find_columns([[clean(c) for c in r] for r in header]) or columns
+                if columns is None:
+                    continue
+                for cells in table[len(header):]:
+                    row = _row(cells, columns, number)
+                    if row is not None:
+                        yield row
+            page.close()
+
+
+def _row(cells: Sequence[str | None], columns: Columns, page: int) -> RawRow | None:
+    found = data_cells([clean(c) for c in cells], columns)
+    if found is None:
+        return None
+    place = Place(page=page)
+    return RawRow(code=found.code, label=found.label, unit=found.unit, value=found.value,
+                  note=found.note, place=place, value_place=place)
+
+
+def _rows_unruled(rows: Sequence[RawRow]) -> bool:
+    """Did the table finder miss the table's real rows or its value column?
+
+    Excel users often rule only the frame and the columns (the finder then returns one cell
+    holding a whole section's codes, one per line) or leave the value column unruled (no value
+    is found at all; for a report whose values are truly all blank, the fallback finds the same).
+    """
+    if not any(row.value for row in rows):
+        return True
+    return any(len(_CODE_LINE.findall(row.code.replace(" ", "\n"))) > 1 for row in rows)
+
+
+def _positioned_lines(data: bytes, page_numbers: range) -> tuple[TextLine, ...]:
+    """The appendix pages as text lines in reading-position order, for the text-row reader."""
+    import pdfplumber
+
+    lines = []
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for number in page_numbers:
+            page = pdf.pages[number - 1]
+            lines.extend(TextLine(clean(line), Place(page=number))
+                         for line in page.extract_text().splitlines() if clean(line))
+            page.close()
+    return tuple(lines)
+
+
+def join_split_rows(rows: Iterator[RawRow]) -> Iterator[RawRow]:
+    """Join a row that a page break cut in two (Word lets a table row break across pages).
+
+    The second half arrives as an uncoded row on the next page. It is a real row only when it
+    begins like a "Trong đó" label of the total above; otherwise its text continues the previous
+    row's cells.
+    """
+    previous: RawRow | None = None
+    total: str | None = None
+    for row in rows:
+        code = normalise_code(row.code)
+        if code:
+            total = code if breakdowns_of(code) else None
+        continuation = (previous is not None and not code
+                        and row.place.page != previous.place.page
+                        and not any(label_begins(row.label, b) for b in breakdowns_of(total or "")))
+        if continuation:
+            previous = _joined(previous, row)
+            continue
+        if previous is not None:
+            yield previous
+        previous = row
+    if previous is not None:
+        yield previous
+
+
+def _joined(first: RawRow, second: RawRow) -> RawRow:
+    def both(a: str, b: str) -> str:
+        return f"{a} {b}".strip()
+
+    return RawRow(code=first.code, label=both(first.label, second.label),
+                  unit=both(first.unit, second.unit), value=first.value or second.value,
+                  note=both(first.note, second.note), place=first.place,
+                  value_place=first.value_place if first.value else second.value_place)
+
+
+def _appendix_title(text: str) -> str:
+    """The lines of the appendix's first page above its table header."""
+    title = []
+    for line in text.splitlines():
+        if fold(line).startswith(("stt", "chi tieu thong ke")):
+            break
+        if clean(line):
+            title.append(clean(line))
+    start = next((i for i, t in enumerate(title) if _APPENDIX.search(fold(t))), 0)
+    return " ".join(title[start + 1:] if start < len(title) else title)

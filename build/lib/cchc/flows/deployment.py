@@ -1,0 +1,52 @@
+"""The nightly deployment: ``cchc serve`` registers it with a Prefect server and runs it at
+01:00 Asia/Ho_Chi_Minh (settings ``cron`` and ``timezone``).
+
+Schedules fire only on a real Prefect server: the temporary API that Prefect starts for a
+single flow call has no scheduler. Start one with ``prefect server start`` and point cchc at it
+with ``PREFECT_API_URL=http://127.0.0.1:4200/api`` (README, "Running it every night").
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from prefect import flow
+
+from cchc.errors import CchcError
+from cchc.settings import Settings
+
+DEPLOYMENT = "nightly"
+
+
+@flow(name="cchc-nightly", log_prints=True)
+def nightly(inbox: str, db: str, archive: str, docs: str, workers: int = 2,
+            runner: str = "thread", address: str | None = None) -> str:
+    """What the schedule runs: the ingest of whatever is new, its summary as the result."""
+    from cchc.flows.ingest import run_ingest
+
+    settings = Settings(inbox=Path(inbox), db=Path(db), archive=Path(archive), docs=Path(docs),
+                        workers=workers, runner=runner, address=address)
+    summary = run_ingest(settings).markdown()
+    print(summary)
+    return summary
+
+
+def serve_nightly(settings: Settings) -> None:
+    """Register the deployment and serve it until interrupted."""
+    from prefect.schedules import Cron
+    from prefect.settings import get_current_settings
+
+    if not get_current_settings().api.url:
+        raise CchcError("cchc serve needs a Prefect server, which runs the schedule: start one "
+                        "with `prefect server start` and set "
+                        "PREFECT_API_URL=http://127.0.0.1:4200/api")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    nightly.serve(
+        name=DEPLOYMENT,
+        schedule=Cron(settings.cron, timezone=settings.timezone),
+        parameters={"inbox": str(settings.inbox.resolve()), "db": str(settings.db.resolve()),
+                    "archive": str(settings.archive.resolve()),
+                    "docs": str(settings.docs.resolve()), "workers": settings.workers,
+                    "runner": settings.runner, "address": settings.address},
+    )

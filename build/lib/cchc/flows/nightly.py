@@ -1,0 +1,82 @@
+"""The Prefect flow of a run: thin tasks over flows/steps.py.
+
+Imported only when there is something to ingest (Prefect takes seconds to import and start).
+Only the tasks that touch the disk or the warehouse retry; none caches (idempotency is the
+warehouse's job, and a warehouse connection must never be hashed as a task input).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import as_completed
+from prefect.utilities.annotations import quote
+
+from cchc.flows import ingest, steps
+from cchc.flows.inbox import Candidate, Received, archive
+from cchc.settings import Settings
+from cchc.transforms.validate import validate_reports
+
+LOAD_BATCH = 20
+
+# Called, not submitted: they run in the flow's process whatever the task runner (a Dask
+# worker has no business holding the warehouse, and validation needs the whole batch at once).
+# Their big arguments go in quote(): Prefect would otherwise walk every figure of every report
+# looking for futures, once per call (~14 ms a report, measured).
+validate = task(validate_reports, name="validate", cache_policy=NO_CACHE)
+load = task(steps.load_batch, name="load", retries=2, retry_delay_seconds=5,
+            cache_policy=NO_CACHE)
+
+
+@task(name="receive", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def receive(new: list[Candidate], archive_dir: Path) -> list[Received]:
+    """Archive the night's new files, in one task: copying is quick, and a task run per file
+    cost the temporary Prefect API as much work as the file's extraction task (archiving is
+    idempotent, so a retry may redo files already copied)."""
+    return [archive(candidate, archive_dir) for candidate in new]
+
+
+@task(name="extract", cache_policy=NO_CACHE)
+def extract(received: Received) -> steps.Extracted:
+    """One file, in the run's extraction processes (thread runner) or right here (a Dask
+    worker, a process of its own)."""
+    processes = ingest.extract_in.get()
+    return processes.extract(received) if processes else steps.extract(received)
+
+
+@flow(name="nightly_ingest", validate_parameters=False)
+def nightly_ingest(settings: Settings) -> steps.RunSummary:
+    """Fingerprint and archive → extract (in parallel) → validate the batch → load → summary."""
+    found, new = ingest.plan(settings)
+    progress, processes = ingest.progress_to.get(), ingest.extract_in.get()
+    run_id, seen_before = steps.begin_run(settings)
+    # An absolute archive: a Dask worker on another machine has a working directory of its own.
+    received = receive(quote(new), settings.archive.resolve())
+    fresh = steps.first_of_each(received, seen_before)
+    extracted = []
+    for future in as_completed(extract.map(fresh)):
+        extracted.append(future.result())
+        if progress:
+            progress("extract", len(extracted), len(fresh))
+    extracted.sort(key=lambda item: str(item.received.path))
+    if processes is not None:  # extraction is over: free the workers' memory for validation
+        processes.close()
+    reports = [(item.report, item.claims) for item in extracted if item.report is not None]
+    history = steps.history_for(settings, [report for report, _ in reports])
+    docs = settings.docs / run_id
+    verdicts = validate(quote(reports), quote(history), docs) if reports else {}
+    todo = [*extracted, *(steps.Extracted(item) for item in received if item not in fresh)]
+    outcomes = []
+    for start in range(0, len(todo), LOAD_BATCH):
+        outcomes += load(settings.db, run_id, quote(todo[start:start + LOAD_BATCH]),
+                         quote(verdicts))
+        if progress:
+            progress("load", min(start + LOAD_BATCH, len(todo)), len(todo))
+    summary = steps.finish(settings, run_id, len(found), outcomes,
+                           str(docs / "index.html") if reports else None)
+    create_markdown_artifact(summary.markdown(), key="cchc-run-summary",
+                             description="What the nightly ingest did with each file")
+    return summary

@@ -1,0 +1,237 @@
+"""The steps of a run as plain functions over plain data: what the Prefect tasks call.
+
+Kept free of Prefect so each can be tested and reasoned about alone; flows/nightly.py only
+wires them, with retries where the disk or the warehouse can fail.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from cchc.errors import CchcError, UnreadableReport
+from cchc.flows.inbox import Received
+from cchc.settings import Settings
+from cchc.transforms.model import Report
+from cchc.transforms.narrative import Claim
+
+log = logging.getLogger("cchc.ingest")
+
+DUPLICATE_REASON = "same bytes as a file received before"
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """One received file and what extraction made of it: a report, or why there is none.
+
+    Neither (report and reason both None) marks a duplicate of bytes already handled.
+    """
+
+    received: Received
+    report: Report | None = None
+    claims: tuple[Claim, ...] = ()
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one file."""
+
+    file_name: str
+    inbox_path: str
+    status: str
+    reason: str | None = None
+    commune: str | None = None
+    period: str | None = None
+    n_errors: int = 0
+    n_warnings: int = 0
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """A run's result: counts by status, one Outcome per new file, where to look next."""
+
+    run_id: str | None
+    n_seen: int
+    outcomes: tuple[Outcome, ...] = ()
+    counts: dict[str, int] = field(default_factory=dict)
+    db: str = ""
+    archive: str = ""
+    docs: str | None = None
+
+    def markdown(self) -> str:
+        """The run summary as Markdown: published as a Prefect artifact and printed."""
+        if not self.outcomes:
+            return f"Nothing new in the inbox ({self.n_seen} files already recorded)."
+        lines = [f"# cchc run {self.run_id}", "",
+                 f"Files seen: {self.n_seen}; new: {len(self.outcomes)}", "",
+                 "| status | files |", "| --- | --- |"]
+        lines += [f"| {status} | {n} |" for status, n in sorted(self.counts.items())]
+        lines += ["", "| file | status | commune | period | errors | warnings | reason |",
+                  "| --- | --- | --- | --- | --- | --- | --- |"]
+        lines += [f"| {o.file_name} | {o.status} | {o.commune or ''} | {o.period or ''} | "
+                  f"{o.n_errors} | {o.n_warnings} | {(o.reason or '').replace('|', '/')} |"
+                  for o in self.outcomes]
+        lines += ["", f"Warehouse: {self.db}", f"Archive: {self.archive}"]
+        if self.docs:
+            lines.append(f"Validation report (Great Expectations Data Docs): {self.docs}")
+        return "\n".join(lines)
+
+
+def begin_run(settings: Settings) -> tuple[str, set[str]]:
+    """Open the run in the warehouse; (run_id, every content already received)."""
+    from cchc.warehouse.load import known_sha256, mark_interrupted_runs, start_run
+    from cchc.warehouse.schema import connect
+
+    con = connect(settings.db, retry_seconds=60)
+    try:
+        mark_interrupted_runs(con)
+        return start_run(con, str(settings.inbox)), known_sha256(con)
+    finally:
+        con.close()
+
+
+def close_interrupted_runs(settings: Settings) -> int:
+    """On a night with nothing new: a run killed after its last load is still marked running,
+    and the roll-ups are still those of the run before it; close it (how many were closed).
+
+    Looks first with a read-only connection, so that a quiet night does not wait for
+    analysts who have the warehouse open.
+    """
+    from cchc.warehouse.load import mark_interrupted_runs
+    from cchc.warehouse.schema import connect
+
+    if not settings.db.exists():
+        return 0
+    con = connect(settings.db, read_only=True, retry_seconds=60)
+    try:
+        running = con.execute("SELECT count(*) FROM core.runs WHERE status = 'running'"
+                              ).fetchone()[0]
+    finally:
+        con.close()
+    if not running:
+        return 0
+    con = connect(settings.db, retry_seconds=60)
+    try:
+        return mark_interrupted_runs(con)
+    finally:
+        con.close()
+
+
+def first_of_each(received: Sequence[Received], seen_before: set[str]) -> list[Received]:
+    """The files whose bytes are new: not in the warehouse, and the first to arrive (by mtime)
+    of their kind tonight; later copies are duplicates of it."""
+    fresh, seen = [], set(seen_before)
+    for item in sorted(received, key=lambda r: (r.mtime, str(r.path))):
+        if item.sha256 not in seen:
+            fresh.append(item)
+            seen.add(item.sha256)
+    return fresh
+
+
+def extract(received: Received) -> Extracted:
+    """Extract one file; an unreadable file becomes a reason, never an exception that stops the
+    night. An unexpected error is a bug in cchc: it is logged in full and the file kept."""
+    from cchc.transforms.report import read_report
+
+    try:
+        report, claims = read_report(received.path)
+    except UnreadableReport as exc:  # the name has its own column; reasons then group by kind
+        return Extracted(received, reason=exc.reason)
+    except CchcError as exc:
+        return Extracted(received, reason=str(exc))
+    except Exception as exc:  # a bug must not lose the file or stop the other communes
+        log.exception("extracting %s", received.path)
+        return Extracted(received, reason=f"cchc failed on this file ({type(exc).__name__}: "
+                                          f"{exc}); it is kept in the archive; please report "
+                                          "this as a bug")
+    return Extracted(received, report, claims)
+
+
+def history_for(settings: Settings, reports: Sequence[Report]):
+    """The past figures of the communes these reports are from (for the history check)."""
+    from cchc.warehouse.history import history_frame
+    from cchc.warehouse.schema import connect
+
+    con = connect(settings.db, read_only=True, retry_seconds=60)
+    try:
+        return history_frame(con, [r.meta.commune_code for r in reports if r.meta.commune_code])
+    finally:
+        con.close()
+
+
+def load_batch(db: Path, run_id: str, batch: Sequence[Extracted],
+               verdicts: dict) -> list[Outcome]:
+    """Load a batch of files, each in its own transaction, holding the warehouse briefly.
+
+    A file already recorded with the same bytes at the same path (copied again, so only its
+    mtime changed) is not news: its new mtime is noted so the next run skips it at the stat.
+    """
+    from cchc.warehouse.load import touch
+    from cchc.warehouse.schema import connect
+
+    con = connect(db, retry_seconds=60)
+    outcomes = []
+    try:
+        for item in batch:
+            submission = _submission(item)
+            changed, outcome = _load_one(con, run_id, submission, item, verdicts)
+            if changed:
+                outcomes.append(outcome)
+            else:
+                touch(con, submission)
+    finally:
+        con.close()
+    return outcomes
+
+
+def _load_one(con, run_id: str, submission, item: Extracted,
+              verdicts: dict) -> tuple[bool, Outcome]:
+    from cchc.warehouse.load import load_report, record_submission
+
+    name, path = submission.file_name, submission.inbox_path
+    if item.report is None:
+        status, reason = ("duplicate", DUPLICATE_REASON) if item.reason is None else (
+            "quarantined", item.reason)
+        result = record_submission(con, run_id, submission, status, reason)
+        return result.outcome != "unchanged", Outcome(name, path, result.status, reason)
+    verdict = verdicts[item.received.sha256]
+    result = load_report(con, run_id, submission, item.report, verdict.issues, verdict.status)
+    meta = item.report.meta
+    return result.outcome != "unchanged", Outcome(
+        name, path, result.status, None, meta.commune_name, meta.period,
+        sum(i.severity == "error" for i in verdict.issues),
+        sum(i.severity == "warning" for i in verdict.issues))
+
+
+def _submission(item: Extracted):
+    from cchc.warehouse.load import Submission
+
+    received = item.received
+    return Submission(
+        file_name=received.path.name, inbox_path=str(received.path), sha256=received.sha256,
+        size=received.size, mtime=received.mtime, received_at=received.received_at,
+        archive_path=str(received.archive_path),
+        format=item.report.source.format if item.report is not None else None)
+
+
+def finish(settings: Settings, run_id: str, n_seen: int, outcomes: Sequence[Outcome],
+           docs_index: str | None) -> RunSummary:
+    """Close the run; its summary, with each file's final status (a later file of the same
+    run may have superseded an earlier one after it was loaded)."""
+    from cchc.warehouse.load import finish_run, run_statuses
+    from cchc.warehouse.schema import connect
+
+    con = connect(settings.db, retry_seconds=60)
+    try:
+        final = run_statuses(con, run_id)
+        outcomes = tuple(replace(o, status=final.get(o.inbox_path, o.status)) for o in outcomes)
+        summary = RunSummary(run_id, n_seen, outcomes, dict(Counter(o.status for o in outcomes)),
+                             str(settings.db), str(settings.archive), docs_index)
+        finish_run(con, run_id, n_seen, summary_md=summary.markdown(), docs_path=docs_index)
+    finally:
+        con.close()
+    return summary

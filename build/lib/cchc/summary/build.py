@@ -1,0 +1,104 @@
+"""``summary.build``: the district's (or province's) summary for one period, as XLSX and HTML.
+
+What ``cchc summary`` calls. Arguments are checked before the warehouse is opened, and every
+refusal is a ``SummaryError`` (a ``CchcError``) with one line that says what to pass instead.
+The warehouse is opened read-only, so a summary can run beside the nightly load.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from cchc.summary import queries
+from cchc.summary.errors import AreaChoiceError, NoReportsError, PeriodKeyError, UnknownAreaError
+from cchc.summary.gather import collect
+from cchc.summary.html import write_html
+from cchc.summary.model import Area
+from cchc.summary.timeliness import deadline_for, parse_deadlines
+from cchc.summary.workbook import write_workbook
+from cchc.transforms import admin_units
+from cchc.transforms.periods import Period, parse_period
+from cchc.warehouse.schema import connect
+
+_LEVEL_WORD = {"district": "huyen", "province": "tinh"}
+
+
+@dataclass(frozen=True)
+class SummaryPaths:
+    """Where the summary was written."""
+
+    xlsx: Path
+    html: Path
+
+
+def build(db_path: str | Path, period: str, *, district: str | None = None,
+          province: str | None = None, out_dir: str | Path,
+          deadlines: Mapping[str, object] | None = None,
+          retry_seconds: float = 30) -> SummaryPaths:
+    """Write the consolidated Phụ lục 01b workbook and the HTML report for one area and period.
+
+    ``deadlines`` maps period keys to ISO dates ("2024-9M": "2024-09-25") and overrides the
+    default deadline (the 20th of the period's last month) for those periods.
+    """
+    area = resolve_area(district, province)
+    key = parse_period_key(period)
+    deadline = deadline_for(key, parse_deadlines(deadlines))
+    con = connect(db_path, read_only=True, retry_seconds=retry_seconds)
+    try:
+        if queries.count_reports(con, area.district_codes, key.key) == 0:
+            known = queries.periods_with_reports(con, area.district_codes)
+            raise NoReportsError(
+                f"no reports for {area.name} ({area.code}) for {key.key} in {db_path}; "
+                + (f"periods with reports: {', '.join(known)}" if known else
+                   "it has no reports for any period: run the nightly load first"))
+        summary = collect(con, area, key, deadline)
+    finally:
+        con.close()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = f"tong-hop-cchc_{_LEVEL_WORD[area.level]}-{area.code}_{key.key}"
+    paths = SummaryPaths(out / f"{stem}.xlsx", out / f"{stem}.html")
+    _write_atomically(paths.xlsx, lambda tmp: write_workbook(summary, tmp))
+    _write_atomically(paths.html, lambda tmp: write_html(summary, tmp))
+    return paths
+
+
+def resolve_area(district: str | None, province: str | None) -> Area:
+    """The area with its districts and communes from the registry; exactly one code given."""
+    if (district is None) == (province is None):
+        which = "both" if district is not None else "neither"
+        raise AreaChoiceError(f"got {which} of district and province: give exactly one, "
+                              "--district CODE (e.g. 399) or --province CODE (e.g. 38)")
+    level, code = ("district", district) if district is not None else ("province", province)
+    try:
+        unit = admin_units.unit(str(code), level)
+    except KeyError:
+        example = "399 for Huyện Hoằng Hóa" if level == "district" else "38 for Tỉnh Thanh Hóa"
+        raise UnknownAreaError(
+            f"unknown {level} code {code!r}: give its GSO code as published (e.g. {example}); "
+            "the codes are in reference/admin_units.csv") from None
+    districts = (unit,) if level == "district" else tuple(admin_units.districts_of(unit.code))
+    codes = {d.code for d in districts}
+    communes = tuple(u for u in admin_units.units("commune") if u.district_code in codes)
+    return Area(level, unit.code, unit.name, districts, communes)
+
+
+def parse_period_key(period: str) -> Period:
+    """The period, or PeriodKeyError naming the accepted forms."""
+    try:
+        return parse_period(period.strip().upper() if isinstance(period, str) else period)
+    except ValueError as exc:
+        raise PeriodKeyError(str(exc)) from None
+
+
+def _write_atomically(path: Path, write) -> None:
+    """Write beside the target and rename, so a failure never leaves half a file behind."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -1,0 +1,157 @@
+"""The summary as plain data: what the warehouse says about one area and one period.
+
+``summary.gather`` fills it from the views; ``summary.workbook`` and ``summary.html`` only
+format it, so both outputs show the same figures and a test can check them against the fixtures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+from cchc.transforms.admin_units import Unit
+from cchc.transforms.periods import Period
+
+Level = Literal["district", "province"]
+SubmissionStatus = Literal["submitted", "rejected", "missing"]
+Timeliness = Literal["on_time", "late", "missing"]
+FollowUpKind = Literal["error", "warning", "missing", "quarantined", "unidentified"]
+
+
+@dataclass(frozen=True)
+class Area:
+    """The district or province summed up, with the communes the registry gives it."""
+
+    level: Level
+    code: str
+    name: str
+    districts: tuple[Unit, ...]
+    communes: tuple[Unit, ...]
+
+    @property
+    def district_codes(self) -> tuple[str, ...]:
+        return tuple(d.code for d in self.districts)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One row of the consolidated Phụ lục 01b: a group heading (no value) or a value row.
+
+    ``value`` follows the row's aggregation as the roll-up views define it (sum, weighted
+    percent, mean, number answering yes; None for a count by code or when nobody reported).
+    ``note`` is the Vietnamese explanation printed beside it.
+    """
+
+    code: str
+    label: str
+    unit: str
+    kind: str
+    aggregation: str | None = None
+    breakdown: bool = False
+    value: float | None = None
+    n_reporting: int = 0
+    n_submitted: int = 0
+    n_expected: int = 0
+    n_weighted: int | None = None
+    share: float | None = None
+    mean: float | None = None
+    min: float | None = None
+    max: float | None = None
+    by_code: dict[int, int] | None = None
+    note: str = ""
+
+    @property
+    def is_group(self) -> bool:
+        return self.kind == "group"
+
+
+@dataclass(frozen=True)
+class RateValue:
+    """A derived rate (percent, 0–100) from summed parts, and what it was computed from."""
+
+    key: str
+    label: str
+    formula: str
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    n: int  # communes that reported every part
+
+
+@dataclass(frozen=True)
+class Commune:
+    """One commune of the area: whether and when it reported, and its current figures."""
+
+    code: str
+    name: str
+    district_code: str
+    district_name: str
+    status: SubmissionStatus
+    timeliness: Timeliness
+    days_late: int | None = None
+    report_id: str | None = None
+    report_date: date | None = None
+    doc_number: str | None = None
+    received_at: datetime | None = None
+    first_received_at: datetime | None = None
+    file_name: str | None = None
+    n_reports: int = 0
+    n_errors: int = 0
+    n_warnings: int = 0
+    values: dict[str, float | None] = field(default_factory=dict)
+    rates: dict[str, RateValue] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """Something the officer must chase: an issue, a missing report, an unreadable file."""
+
+    kind: FollowUpKind
+    message: str
+    commune_code: str | None = None
+    commune_name: str | None = None
+    file_name: str | None = None
+    rule: str | None = None
+    codes: tuple[str, ...] = ()
+    received_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The same period a year earlier, when the warehouse has current reports for it."""
+
+    period: Period
+    lines: dict[str, Line]
+    rates: dict[str, RateValue]
+    n_submitted: int
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Everything both outputs show for one area and period."""
+
+    area: Area
+    period: Period
+    deadline: date
+    lines: tuple[Line, ...]
+    rates: tuple[RateValue, ...]
+    communes: tuple[Commune, ...]
+    follow_up: tuple[FollowUp, ...]
+    unattributed_window: tuple[date, date]
+    previous: Previous | None = None
+    data_as_of: datetime | None = None
+
+    @property
+    def n_expected(self) -> int:
+        return len(self.communes)
+
+    @property
+    def n_submitted(self) -> int:
+        return sum(1 for c in self.communes if c.status == "submitted")
+
+    def line(self, code: str) -> Line:
+        return next(line for line in self.lines if line.code == code)
+
+    def rate(self, key: str) -> RateValue:
+        return next(rate for rate in self.rates if rate.key == key)

@@ -1,0 +1,1 @@
+"""RawReport → typed report: normalise, match rows to the catalog, read metadata, validate."""

@@ -1,0 +1,272 @@
+"""What a report says about itself: commune, district, period, date, number, data window.
+
+Read from the letterhead, the title, the place-and-date line and the appendix title, the places
+a commune clerk fills in. Each reader returns None rather than guess: a report filed under the
+wrong commune or period would corrupt the district's figures silently.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+
+from cchc.extractors.raw import RawReport, TextLine
+from cchc.transforms import admin_units
+from cchc.transforms.model import ReportMeta
+from cchc.transforms.text import clean, fold, fold_aligned
+
+_LETTERHEAD_LINES = 12
+_TITLE_LINES = 5
+
+_UNIT_TYPE = re.compile(r"(?<!\w)(thi tran|thi xa|thanh pho|tp\.?|xa|phuong|huyen|quan)\s+")
+# Words that end a place name in a letterhead line, compared with their accents ("phòng" ends
+# one, the commune name "Phong" does not).
+_STOP_WORDS = {"độc", "cộng", "số", "số:", "ngày", "về", "năm", "báo", "kết", "trong", "của",
+               "phòng", "và", "đã", "trên", "ubnd", "huyện"}
+_COMMUNE_TYPES = {"xa", "thi tran", "phuong"}  # folded
+_MOTTO = re.compile(r"cong hoa xa hoi chu nghia viet nam|doc lap\s*-\s*tu do\s*-\s*hanh phuc")
+
+_QUARTER = re.compile(r"\bquy\s+(iv|iii|ii|i|[1-4])\b(?:\s*(?:nam|/|-)\s*(\d{4}))?")
+_PART_YEAR = re.compile(r"\b(6|9|sau|chin)\s+thang\s+dau\s+nam(?:\s+(\d{4}))?")
+_FULL_YEAR = re.compile(r"\bnam\s+(\d{4})")
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+# Where a title turns to the period ahead ("Phương hướng, nhiệm vụ năm 2025"): a period named
+# after it is not the one reported on.
+_AHEAD = re.compile(r"\bphuong huong\b")
+
+_DATE_WORDS = re.compile(r"ngay\s+(\d{1,2})\s+thang\s+(\d{1,2})\s+nam\s+(\d{4})")
+_DATE_SLASHES = re.compile(r"ngay\s+(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})")
+_DOC_NUMBER = re.compile(
+    r"\b[Ss]ố\s*:?\s*(\d+[A-Za-z]?\s*/\s*[A-ZĐa-zđ]+(?:\s*-\s*[A-ZĐa-zđ]+)*)")
+_WINDOW = re.compile(
+    r"so lieu\s+(?:tinh\s+)?tu\s+(?:ngay\s+)?(\d{1,2}/\d{1,2}/\d{4})\s+den\s+(?:ngay\s+)?"
+    r"(\d{1,2}/\d{1,2}/\d{4})")
+
+
+def read_metadata(raw: RawReport) -> ReportMeta:
+    """Every metadata field the report states; None for each it does not."""
+    head = _letterhead(raw.lines)
+    commune, district = find_unit(raw, head)
+    window = data_window(raw.lines)
+    attached = _attachment_line(raw.lines)
+    report_date = find_report_date(head) or find_report_date(attached)
+    return ReportMeta(
+        commune_code=commune.code if commune else None,
+        commune_name=commune.name if commune else None,
+        district_code=district.code if district else None,
+        district_name=district.name if district else None,
+        province_code=district.province_code if district else None,
+        period=find_period(raw.lines, raw.appendix_title, report_date),
+        report_date=report_date.isoformat() if report_date else None,
+        doc_number=find_doc_number(head) or find_doc_number(attached),
+        window_start=window[0].isoformat() if window else None,
+        window_end=window[1].isoformat() if window else None,
+    )
+
+
+def _letterhead(lines: Sequence[TextLine]) -> list[str]:
+    """The lines above the "BÁO CÁO" heading (or the first few), where the issuer signs in."""
+    head = []
+    for line in lines[:_LETTERHEAD_LINES]:
+        if fold(line.text) in {"bao cao", "bao cao:"}:
+            break
+        head.append(line.text)
+    return head
+
+
+def unit_mentions(text: str) -> list[tuple[str, str]]:
+    """(type, candidate name words) for each "UBND XÃ HOẰNG ĐỨC"-like mention in a line.
+
+    Letterhead columns run together in a text layer ("THỊ TRẤN BÚT SƠN Độc lập - Tự do …"), so
+    the name is cut at the first word that cannot be part of a place name; callers then try the
+    longest prefix the registry knows.
+    """
+    text = clean(text)
+    folded = fold_aligned(text)
+    mentions = []
+    for match in _UNIT_TYPE.finditer(folded):
+        kind = "thành phố" if match.group(1).startswith("tp") else text[match.start(1):match.end(1)]
+        words: list[str] = []
+        for word in text[match.end():].split(" "):
+            if word.lower() in _STOP_WORDS or not word[:1].isalpha() or len(words) == 4:
+                break
+            words.append(word.strip(",.;:()"))
+            if word[-1] in ",.;:)":
+                break
+        if words:
+            mentions.append((kind, " ".join(words)))
+    return mentions
+
+
+def _best_match(level: str, kind: str, words: str,
+                district_code: str | None = None) -> admin_units.Unit | None:
+    """The unit the longest known prefix of ``words`` names. A prefix that names several units
+    ends the search: "Xã Đông Phú" of an unknown district is ambiguous, not "Xã Đông"."""
+    parts = words.split(" ")
+    for size in range(len(parts), 0, -1):
+        hits = admin_units.find_all(level, f"{kind} {' '.join(parts[:size])}", district_code)
+        if hits:
+            return hits[0] if len(hits) == 1 else None
+    return None
+
+
+def find_unit(raw: RawReport, head: Sequence[str]) -> tuple[admin_units.Unit | None,
+                                                             admin_units.Unit | None]:
+    """The reporting commune and its district, from the letterhead and the appendix title."""
+    places = [*_rejoined(head), raw.appendix_title]
+    district = None
+    for line in places:
+        for kind, words in unit_mentions(line):
+            if fold(kind) not in _COMMUNE_TYPES and district is None:
+                district = _best_match("district", kind, words)
+    district_code = district.code if district else None
+    for line in places:
+        for kind, words in unit_mentions(line):
+            if fold(kind) in _COMMUNE_TYPES:
+                commune = _best_match("commune", kind, words, district_code)
+                if commune is not None:
+                    return commune, admin_units.unit(commune.district_code, "district")
+    return None, district
+
+
+def _rejoined(head: Sequence[str]) -> list[str]:
+    """Letterhead lines with a name that wraps in its narrow column joined up again:
+    "UBND THÀNH PHỐ THANH" / "HÓA" reads "UBND THÀNH PHỐ THANH HÓA". The national motto of
+    the right-hand column is taken out first, since a text layer runs the two columns together
+    ("UBND HUYỆN THẠCH CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" / "THÀNH Độc lập - Tự do - …")."""
+    lines: list[str] = []
+    for line in (_without_motto(line) for line in head):
+        if not line:
+            continue
+        if lines and _ends_in_a_name(lines[-1]) and not unit_mentions(line) \
+                and clean(line).split(" ")[0].lower() not in _STOP_WORDS:
+            lines[-1] = f"{lines[-1]} {line}"
+        else:
+            lines.append(line)
+    return lines
+
+
+def _without_motto(line: str) -> str:
+    text = clean(line)
+    folded = fold_aligned(text)
+    for match in reversed(list(_MOTTO.finditer(folded))):
+        text = text[:match.start()] + text[match.end():]
+    return clean(text)
+
+
+def _ends_in_a_name(line: str) -> bool:
+    mentions = unit_mentions(line)
+    return bool(mentions) and clean(line).rstrip(" ,.;:").endswith(mentions[-1][1])
+
+
+def find_period(lines: Sequence[TextLine], appendix_title: str,
+                report_date: date | None) -> str | None:
+    """The period key ("2024-9M", "2024-Q1", "2024-H1", "2023-FY") the report covers.
+
+    A "Kỳ báo cáo:" line wins; else the title under "BÁO CÁO"; else the appendix title. When the
+    title gives the period without its year (the seed: "… 9 tháng đầu năm" with "năm 2024" on the
+    next line), the next year the title names is taken, then the report date's year.
+    """
+    for line in lines:
+        folded = fold(line.text)
+        if folded.startswith("ky bao cao"):
+            found = _period_in(folded, report_date)
+            if found:
+                return found
+    return _period_in(_title(lines), report_date) or _period_in(fold(appendix_title), report_date)
+
+
+def _attachment_line(lines: Sequence[TextLine]) -> list[str]:
+    """The appendix's "(Kèm theo Báo cáo số 61/BC-UBND ngày 14/6/2024 của UBND …)" line.
+
+    Workbooks often carry no letterhead of their own; this line then gives number and date.
+    """
+    for line in lines:
+        if re.search(r"kem theo (bao cao|bc)\b", fold(line.text)):
+            return [line.text]
+    return []
+
+
+def _title(lines: Sequence[TextLine]) -> str:
+    for index, line in enumerate(lines[:40]):
+        if fold(line.text) in {"bao cao", "bao cao:"}:
+            return " ".join(fold(t.text) for t in lines[index + 1: index + 1 + _TITLE_LINES])
+    return ""
+
+
+def _period_in(text: str, report_date: date | None) -> str | None:
+    ahead = _AHEAD.search(text)
+    done = text[:ahead.start()] if ahead else text
+    found = []
+    for pattern, kind in ((_QUARTER, "quarter"), (_PART_YEAR, "part"), (_FULL_YEAR, "year")):
+        match = pattern.search(done)
+        if match:
+            found.append((match.start(), kind, match))
+    if not found:
+        return _year_before(done, text[ahead.start():]) if ahead else None
+    _, kind, match = min(found, key=lambda item: item[0])
+    if kind == "year":
+        return f"{match.group(1)}-FY"
+    year = match.group(2) or _year_after(text, match.end()) or (
+        str(report_date.year) if report_date else None)
+    if year is None:
+        return None
+    if kind == "quarter":
+        quarter = match.group(1)
+        return f"{year}-Q{_ROMAN.get(quarter, quarter)}"
+    return f"{year}-{'H1' if match.group(1) in {'6', 'sau'} else '9M'}"
+
+
+def _year_before(done: str, ahead: str) -> str | None:
+    """"… công tác cải cách hành chính năm" / "Phương hướng, nhiệm vụ năm 2025": a year's report
+    whose year is only in the plan for the year after it."""
+    match = _FULL_YEAR.search(ahead)
+    if match and re.search(r"\bnam\W*$", done):
+        return f"{int(match.group(1)) - 1}-FY"
+    return None
+
+
+def _year_after(text: str, position: int) -> str | None:
+    match = _FULL_YEAR.search(text, position)
+    return match.group(1) if match else None
+
+
+def find_report_date(head: Sequence[str]) -> date | None:
+    """The date of the place-and-date line ("Bút Sơn, ngày 13 tháng 9 năm 2024"), if filled in."""
+    for line in head:
+        folded = fold(line)
+        match = _DATE_WORDS.search(folded) or _DATE_SLASHES.search(folded)
+        if match:
+            day, month, year = (int(g) for g in match.groups())
+            try:
+                return date(year, month, day)
+            except ValueError:
+                return None
+    return None
+
+
+def find_doc_number(head: Sequence[str]) -> str | None:
+    """"Số: 112/BC-UBND" → "112/BC-UBND"; a number left blank ("Số:   /BC-UBND") is None."""
+    for line in head:
+        match = _DOC_NUMBER.search(clean(line))
+        if match:
+            return re.sub(r"\s+", "", match.group(1))
+    return None
+
+
+def data_window(lines: Sequence[TextLine]) -> tuple[date, date] | None:
+    """The data window a report states: "(số liệu từ ngày 05/11/2023 đến 01/9/2024)"."""
+    for line in lines:
+        match = _WINDOW.search(fold(line.text))
+        if match:
+            try:
+                return _dmy(match.group(1)), _dmy(match.group(2))
+            except ValueError:
+                return None
+    return None
+
+
+def _dmy(text: str) -> date:
+    day, month, year = (int(part) for part in text.split("/"))
+    return date(year, month, day)

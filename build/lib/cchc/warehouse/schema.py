@@ -1,0 +1,356 @@
+"""The warehouse file: opening it, creating and upgrading its schema, refreshing reference data.
+
+One DuckDB file holds everything. Base tables live in the schema ``core``; the analysts' views
+(``warehouse/views.sql``) live in ``main`` so that they read as plain names. The schema is code:
+``MIGRATIONS`` is an ordered list, ``core.schema_version`` records which ones a file has had, and
+``connect`` applies the missing ones in one transaction, so every file is upgraded the same way and
+a crash mid-upgrade leaves the old schema intact. Views and reference data (catalog, administrative
+units, period rules) are not migrations: they are re-created whenever their text changes, which
+``core.fingerprints`` detects, so an edit to a view or to reference/*.yaml reaches every warehouse.
+
+DuckDB lets one process at a time open a file for writing, and while it does, every other process
+fails to open it at all, read-only included. ``connect`` therefore retries for ``retry_seconds``
+and then raises ``WarehouseBusy``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from cchc.errors import CchcError
+from cchc.transforms import admin_units, catalog, periods
+
+# Files are written in the storage format of DuckDB 1.5 so that analysts' older tools (the duckdb
+# CLI on PyPI is 1.5.x) can open them; DuckDB 2.0 reads and writes that format too.
+STORAGE_VERSION = "v1.5.0"
+VIEWS_PATH = Path(__file__).resolve().parent / "views.sql"
+_FIRST_RETRY, _MAX_RETRY = 0.05, 0.25
+_LOCK_MESSAGE = re.compile(r"Could not set lock|Conflicting lock")
+_PID = re.compile(r"\(PID (\d+)\)")
+
+
+class WarehouseError(CchcError):
+    """The warehouse file cannot be used as it is: missing, or of another cchc version."""
+
+
+class WarehouseBusy(WarehouseError):
+    """Another process holds the warehouse file open for writing."""
+
+
+# Each migration is a list of statements applied in one transaction with the others pending.
+# Never edit one that has shipped: append a new one. Views are not here (see views.sql).
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE core.runs (
+            run_id VARCHAR PRIMARY KEY,
+            started_at TIMESTAMP NOT NULL,
+            finished_at TIMESTAMP,
+            inbox VARCHAR,
+            n_seen INTEGER, n_new INTEGER, n_accepted INTEGER, n_rejected INTEGER,
+            n_quarantined INTEGER, n_duplicate INTEGER, n_superseded INTEGER,
+            summary_md VARCHAR,
+            docs_path VARCHAR,
+            status VARCHAR NOT NULL CHECK (status IN ('running', 'finished', 'failed')))""",
+        """CREATE TABLE core.files (
+            sha256 VARCHAR PRIMARY KEY,
+            size BIGINT NOT NULL,
+            format VARCHAR,
+            archive_path VARCHAR,
+            first_seen_at TIMESTAMP NOT NULL,
+            run_id VARCHAR NOT NULL)""",
+        """CREATE TABLE core.submissions (
+            submission_id VARCHAR PRIMARY KEY,
+            run_id VARCHAR NOT NULL,
+            file_name VARCHAR NOT NULL,
+            inbox_path VARCHAR NOT NULL,
+            sha256 VARCHAR NOT NULL,
+            size BIGINT NOT NULL,
+            mtime DOUBLE,
+            received_at TIMESTAMP NOT NULL,
+            status VARCHAR NOT NULL CHECK (status IN
+                ('accepted', 'rejected', 'superseded', 'quarantined', 'duplicate')),
+            reason VARCHAR,
+            report_id VARCHAR,
+            duplicate_of VARCHAR,
+            UNIQUE (inbox_path, sha256))""",
+        """CREATE TABLE core.reports (
+            report_id VARCHAR PRIMARY KEY,
+            commune_code VARCHAR,
+            district_code VARCHAR,
+            province_code VARCHAR,
+            period VARCHAR,
+            period_start DATE,
+            period_end DATE,
+            cumulative BOOLEAN,
+            report_date DATE,
+            doc_number VARCHAR,
+            format VARCHAR,
+            received_at TIMESTAMP NOT NULL,
+            run_id VARCHAR NOT NULL,
+            status VARCHAR NOT NULL CHECK (status IN ('accepted', 'rejected', 'superseded')),
+            superseded_by VARCHAR)""",
+        """CREATE TABLE core.observations (
+            report_id VARCHAR NOT NULL,
+            code VARCHAR NOT NULL,
+            value DOUBLE,
+            raw VARCHAR,
+            unit VARCHAR,
+            page INTEGER,
+            sheet VARCHAR,
+            cell VARCHAR,
+            line INTEGER,
+            present BOOLEAN NOT NULL,
+            run_id VARCHAR NOT NULL,
+            PRIMARY KEY (report_id, code))""",
+        """CREATE TABLE core.issues (
+            report_id VARCHAR,
+            submission_id VARCHAR,
+            rule VARCHAR NOT NULL,
+            severity VARCHAR NOT NULL CHECK (severity IN ('error', 'warning')),
+            codes VARCHAR[] NOT NULL,
+            message VARCHAR NOT NULL,
+            run_id VARCHAR NOT NULL)""",
+        """CREATE TABLE core.admin_units (
+            code VARCHAR NOT NULL,
+            name VARCHAR NOT NULL,
+            type VARCHAR NOT NULL,
+            level VARCHAR NOT NULL,
+            parent_code VARCHAR,
+            district_code VARCHAR,
+            province_code VARCHAR,
+            PRIMARY KEY (level, code))""",
+        """CREATE TABLE core.indicators (
+            code VARCHAR PRIMARY KEY,
+            position INTEGER NOT NULL,
+            label VARCHAR NOT NULL,
+            unit VARCHAR,
+            kind VARCHAR NOT NULL,
+            parent VARCHAR,
+            aggregation VARCHAR,
+            weight VARCHAR,
+            choices MAP(INTEGER, VARCHAR),
+            yes_code INTEGER,
+            required BOOLEAN NOT NULL)""",
+        """CREATE TABLE core.periods (
+            period VARCHAR PRIMARY KEY,
+            kind VARCHAR NOT NULL,
+            year INTEGER NOT NULL,
+            period_start DATE NOT NULL,
+            period_end DATE NOT NULL,
+            cumulative BOOLEAN NOT NULL,
+            label VARCHAR NOT NULL)""",
+        """CREATE TABLE core.fingerprints (
+            name VARCHAR PRIMARY KEY,
+            sha256 VARCHAR NOT NULL,
+            updated_at TIMESTAMP NOT NULL)""",
+    ),
+)
+
+_BOOTSTRAP = (
+    "CREATE SCHEMA IF NOT EXISTS core",
+    """CREATE TABLE IF NOT EXISTS core.schema_version (
+        version INTEGER PRIMARY KEY,
+        applied_at TIMESTAMP NOT NULL)""",
+)
+
+
+def connect(path: str | Path, read_only: bool = False,
+            retry_seconds: float = 0) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse, creating it and bringing it up to date when writing.
+
+    A writer creates the file when it does not exist and applies pending migrations, views and
+    reference data in one transaction. A reader changes nothing; it refuses a file that lacks
+    migrations (its tables may not match the views). While another process holds the file,
+    retry with backoff for ``retry_seconds`` (0 for the nightly writer, which should fail fast;
+    ~30 for ``cchc query``), then raise ``WarehouseBusy``.
+    """
+    path = Path(path)
+    if read_only and not path.exists():
+        raise WarehouseError(f"no warehouse at {path}: run the nightly load first, or pass the "
+                             "path of an existing warehouse file")
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    con = _open(path, read_only, retry_seconds)
+    try:
+        con.execute("SET enable_progress_bar = false")
+        if read_only:
+            _check_version(con, path)
+        else:
+            upgrade(con, path)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def _open(path: Path, read_only: bool, retry_seconds: float) -> duckdb.DuckDBPyConnection:
+    deadline, pause = time.monotonic() + retry_seconds, _FIRST_RETRY
+    while True:
+        try:
+            # The same config on every open: DuckDB refuses a second connection in one process
+            # whose config differs from the first's.
+            return duckdb.connect(str(path), read_only=read_only,
+                                  config={"storage_compatibility_version": STORAGE_VERSION})
+        except duckdb.IOException as exc:
+            if not _LOCK_MESSAGE.search(str(exc)):
+                raise
+            if time.monotonic() + pause > deadline:
+                raise WarehouseBusy(_busy_message(path, str(exc), retry_seconds)) from None
+            time.sleep(pause)
+            pause = min(pause * 2, _MAX_RETRY)
+
+
+def _busy_message(path: Path, error: str, waited: float) -> str:
+    pid = _PID.search(error)
+    holder = f"another cchc process (PID {pid.group(1)})" if pid else "another cchc process"
+    return (f"warehouse {path} is busy: {holder} holds it for writing (waited {waited:g}s); "
+            "run the command again once it has finished (the nightly load releases it between "
+            "reports), or stop that process")
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """How many migrations the open file has had (0 for a new file)."""
+    found = con.execute("""SELECT count(*) FROM duckdb_tables()
+                           WHERE schema_name = 'core' AND table_name = 'schema_version'""")
+    if found.fetchone()[0] == 0:
+        return 0
+    return con.execute("SELECT coalesce(max(version), 0) FROM core.schema_version").fetchone()[0]
+
+
+def _check_version(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    version = schema_version(con)
+    if version < len(MIGRATIONS):
+        raise WarehouseError(
+            f"warehouse {path} has schema version {version}, this cchc needs {len(MIGRATIONS)}: "
+            "run the nightly load (a writer) once to upgrade it")
+
+
+def upgrade(con: duckdb.DuckDBPyConnection, path: Path | str = "") -> list[int]:
+    """Apply pending migrations, then re-create views and reference data if their text changed.
+
+    All in one transaction; returns the versions applied. Refuses a file from a newer cchc
+    rather than write into a schema it does not know.
+    """
+    with transaction(con):
+        for statement in _BOOTSTRAP:
+            con.execute(statement)
+        version = schema_version(con)
+        if version > len(MIGRATIONS):
+            raise WarehouseError(
+                f"warehouse {path} has schema version {version}, newer than this cchc knows "
+                f"({len(MIGRATIONS)}): upgrade cchc before writing to it")
+        applied = list(range(version + 1, len(MIGRATIONS) + 1))
+        for number in applied:
+            for statement in MIGRATIONS[number - 1]:
+                con.execute(statement)
+            con.execute("INSERT INTO core.schema_version VALUES (?, current_localtimestamp())",
+                        [number])
+        fingerprints = _stored_fingerprints(con)
+        if fingerprints.get("reference") != reference_fingerprint():
+            _write_reference(con)
+        if fingerprints.get("views") != _sha256(VIEWS_PATH.read_bytes()):
+            _write_views(con)
+    return applied
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """BEGIN … COMMIT, or ROLLBACK on any exception: a unit that lands whole or not at all."""
+    con.begin()
+    try:
+        yield con
+    except BaseException:
+        con.rollback()
+        raise
+    con.commit()
+
+
+def view_statements() -> list[str]:
+    """The statements of views.sql, in order (split at semicolons that end a line)."""
+    text = "\n".join(line for line in VIEWS_PATH.read_text(encoding="utf-8").splitlines()
+                     if not line.lstrip().startswith("--"))
+    return [s.strip() for s in re.split(r";\s*$", text, flags=re.MULTILINE) if s.strip()]
+
+
+def _write_views(con: duckdb.DuckDBPyConnection) -> None:
+    for statement in view_statements():
+        con.execute(statement)
+    _set_fingerprint(con, "views", _sha256(VIEWS_PATH.read_bytes()))
+
+
+def refresh_reference(con: duckdb.DuckDBPyConnection) -> None:
+    """Reload the catalog, administrative units and period rules from reference/ (one transaction).
+
+    ``connect`` already does this when the files changed; call it to force a reload.
+    """
+    with transaction(con):
+        _write_reference(con)
+
+
+def reference_fingerprint() -> str:
+    """SHA-256 over the reference files the warehouse copies: a change means reload."""
+    paths = (catalog.CATALOG_PATH, admin_units.CSV_PATH, periods.PERIODS_PATH)
+    return _sha256(b"".join(_sha256(p.read_bytes()).encode() for p in paths))
+
+
+def _write_reference(con: duckdb.DuckDBPyConnection) -> None:
+    units = pd.DataFrame([asdict(u) for level in admin_units.LEVELS
+                          for u in admin_units.units(level)])
+    con.register("units_df", units)
+    con.execute("DELETE FROM core.admin_units")
+    con.execute("INSERT INTO core.admin_units BY NAME SELECT * FROM units_df")
+    con.unregister("units_df")
+    con.register("indicators_df", _indicator_frame())
+    con.execute("DELETE FROM core.indicators")
+    con.execute("""INSERT INTO core.indicators BY NAME
+                   SELECT * EXCLUDE (choice_codes, choice_labels),
+                          CASE WHEN len(choice_codes) > 0
+                               THEN map(choice_codes::INTEGER[], choice_labels::VARCHAR[])
+                          END AS choices
+                   FROM indicators_df""")
+    con.unregister("indicators_df")
+    keys = [row[0] for row in con.execute("SELECT period FROM core.periods").fetchall()]
+    for key in keys:
+        write_period(con, key)
+    _set_fingerprint(con, "reference", reference_fingerprint())
+
+
+def _indicator_frame() -> pd.DataFrame:
+    rows = [{
+        "code": i.code, "position": position, "label": i.label, "unit": i.unit,
+        "kind": i.kind, "parent": i.parent, "aggregation": i.aggregation, "weight": i.weight,
+        "choice_codes": list(i.choices), "choice_labels": list(i.choices.values()),
+        "yes_code": i.yes_code, "required": i.required,
+    } for position, i in enumerate(catalog.load_catalog(), start=1)]
+    frame = pd.DataFrame(rows)
+    frame["yes_code"] = frame["yes_code"].astype("Int64")
+    return frame
+
+
+def write_period(con: duckdb.DuckDBPyConnection, key: str) -> None:
+    """Insert or refresh one period's row in core.periods (from reference/periods.yaml)."""
+    p = periods.parse_period(key)
+    con.execute("INSERT OR REPLACE INTO core.periods VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [p.key, p.kind, p.year, p.start, p.end, p.cumulative, p.label])
+
+
+def _stored_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return dict(con.execute("SELECT name, sha256 FROM core.fingerprints").fetchall())
+
+
+def _set_fingerprint(con: duckdb.DuckDBPyConnection, name: str, value: str) -> None:
+    con.execute("INSERT OR REPLACE INTO core.fingerprints VALUES (?, ?, current_localtimestamp())",
+                [name, value])
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,199 @@
+-- The analysts' views, documented column by column in docs/views.md.
+--
+-- Re-created by warehouse.schema.connect whenever this file changes (it keeps a fingerprint),
+-- so edit it freely: no migration is needed. Statements end with ";" at the end of a line.
+-- Blank is not zero: a cell a commune left blank is NULL here and in every roll-up, and each
+-- roll-up says how many communes reported the figure (n_reporting).
+-- Written for DuckDB 1.5 as well as 2.0: analysts open the file with the duckdb CLI.
+
+-- Internal: every value of a current (accepted) report, with what the roll-ups need beside it.
+CREATE OR REPLACE VIEW core.current_values AS
+SELECT r.report_id, r.commune_code, r.period, i.code, i.aggregation, i.yes_code,
+       o.value, w.value AS weight_value
+FROM core.reports r
+JOIN core.observations o ON o.report_id = r.report_id
+JOIN core.indicators i ON i.code = o.code
+LEFT JOIN core.observations w ON w.report_id = r.report_id AND w.code = i.weight
+WHERE r.status = 'accepted';
+
+-- Internal: each current report under each area it counts toward, its district and province.
+CREATE OR REPLACE VIEW core.report_areas AS
+SELECT 'district' AS level, district_code AS area_code, report_id, commune_code, period
+FROM core.reports WHERE status = 'accepted'
+UNION ALL
+SELECT 'province' AS level, province_code AS area_code, report_id, commune_code, period
+FROM core.reports WHERE status = 'accepted';
+
+-- Internal: how many communes each district and province has in the registry.
+CREATE OR REPLACE VIEW core.area_expected AS
+SELECT 'district' AS level, district_code AS area_code, count(*) AS n_expected
+FROM core.admin_units WHERE level = 'commune' GROUP BY district_code
+UNION ALL
+SELECT 'province' AS level, province_code AS area_code, count(*) AS n_expected
+FROM core.admin_units WHERE level = 'commune' GROUP BY province_code;
+
+-- Internal: one row per area x period x value indicator, for every area and period with at
+-- least one current report; the rules per aggregation are in reference/indicators.yaml.
+CREATE OR REPLACE VIEW core.area_rollup AS
+WITH cells AS (
+    SELECT level, area_code, period, count(DISTINCT commune_code) AS n_submitted
+    FROM core.report_areas GROUP BY ALL
+), stats AS (
+    SELECT a.level, a.area_code, a.period, v.code,
+           count(v.value) AS n_reporting,
+           sum(v.value) AS total,
+           sum(v.value * v.weight_value)
+               / nullif(sum(v.weight_value) FILTER (WHERE v.value IS NOT NULL), 0) AS weighted,
+           count(v.value * v.weight_value) AS n_weighted,
+           avg(v.value) AS mean,
+           min(v.value) AS min,
+           max(v.value) AS max,
+           count(v.value) FILTER (WHERE v.value = v.yes_code) AS n_yes,
+           histogram(TRY_CAST(v.value AS INTEGER))
+               FILTER (WHERE v.aggregation IN ('count_by_code', 'yes_share')) AS by_code
+    FROM core.report_areas a JOIN core.current_values v ON v.report_id = a.report_id
+    GROUP BY ALL
+)
+SELECT c.level, c.area_code, c.period, i.position, i.code, i.label, i.unit, i.kind, i.aggregation,
+       CASE i.aggregation
+           WHEN 'sum' THEN s.total
+           WHEN 'weighted_percent' THEN s.weighted
+           WHEN 'mean_min_max' THEN s.mean
+           WHEN 'yes_share' THEN CASE WHEN s.n_reporting > 0 THEN s.n_yes END
+       END AS value,
+       coalesce(s.n_reporting, 0) AS n_reporting,
+       c.n_submitted,
+       e.n_expected,
+       CASE WHEN i.aggregation = 'weighted_percent' THEN coalesce(s.n_weighted, 0) END
+           AS n_weighted,
+       CASE WHEN i.aggregation = 'yes_share' AND s.n_reporting > 0
+           THEN s.n_yes / s.n_reporting END AS share,
+       CASE WHEN i.kind IN ('count', 'percent') THEN s.mean END AS mean,
+       CASE WHEN i.kind IN ('count', 'percent') THEN s.min END AS min,
+       CASE WHEN i.kind IN ('count', 'percent') THEN s.max END AS max,
+       CASE WHEN i.kind = 'choice' AND s.n_reporting > 0 THEN s.by_code END AS by_code
+FROM cells c
+CROSS JOIN core.indicators i
+LEFT JOIN stats s
+    ON s.level = c.level AND s.area_code = c.area_code AND s.period = c.period
+    AND s.code = i.code
+LEFT JOIN core.area_expected e ON e.level = c.level AND e.area_code = c.area_code
+WHERE i.kind <> 'group';
+
+-- Internal: core.area_rollup as the last finished run left it. A table, not a view: computing
+-- it takes a second or more over a province's years of reports, and DuckDB cannot push one
+-- district's filter through it, so the roll-up views read this copy instead. Every run
+-- refreshes it when it finishes (warehouse.load.refresh_rollups), as does this file's change.
+CREATE OR REPLACE TABLE core.rollups AS
+SELECT * FROM core.area_rollup ORDER BY level, area_code, period, position;
+
+-- Every file received, one row each, with what became of it.
+CREATE OR REPLACE VIEW main.submissions AS
+WITH counts AS (
+    SELECT report_id,
+           count(*) FILTER (WHERE severity = 'error') AS n_errors,
+           count(*) FILTER (WHERE severity = 'warning') AS n_warnings
+    FROM core.issues WHERE report_id IS NOT NULL GROUP BY report_id
+)
+SELECT s.submission_id, s.file_name, s.inbox_path, s.sha256, s.size, f.format, f.archive_path,
+       s.received_at, s.status, s.reason, s.report_id, s.duplicate_of,
+       r.commune_code, c.name AS commune_name, r.district_code, d.name AS district_name,
+       r.period, r.report_date, r.doc_number, r.superseded_by,
+       coalesce(n.n_errors, 0) AS n_errors, coalesce(n.n_warnings, 0) AS n_warnings,
+       s.run_id
+FROM core.submissions s
+LEFT JOIN core.files f ON f.sha256 = s.sha256
+LEFT JOIN core.reports r ON r.report_id = s.report_id
+LEFT JOIN core.admin_units c ON c.level = 'commune' AND c.code = r.commune_code
+LEFT JOIN core.admin_units d ON d.level = 'district' AND d.code = r.district_code
+LEFT JOIN counts n ON n.report_id = s.report_id;
+
+-- Every report stored, whatever its status: current, superseded and rejected alike.
+CREATE OR REPLACE VIEW main.reports AS
+SELECT r.report_id, r.commune_code, c.name AS commune_name, r.district_code,
+       d.name AS district_name, r.province_code, r.period, p.label AS period_label,
+       r.period_start, r.period_end, r.cumulative, r.report_date, r.doc_number, r.format,
+       r.received_at, r.status, r.superseded_by, s.file_name, f.archive_path,
+       (SELECT count(*) FROM core.issues i
+        WHERE i.report_id = r.report_id AND i.severity = 'error') AS n_errors,
+       (SELECT count(*) FROM core.issues i
+        WHERE i.report_id = r.report_id AND i.severity = 'warning') AS n_warnings,
+       r.run_id
+FROM core.reports r
+LEFT JOIN core.submissions s ON s.report_id = r.report_id AND s.status <> 'duplicate'
+LEFT JOIN core.files f ON f.sha256 = r.report_id
+LEFT JOIN core.admin_units c ON c.level = 'commune' AND c.code = r.commune_code
+LEFT JOIN core.admin_units d ON d.level = 'district' AND d.code = r.district_code
+LEFT JOIN core.periods p ON p.period = r.period;
+
+-- Every figure of every current report (status accepted), with where it was read.
+CREATE OR REPLACE VIEW main.observations AS
+SELECT r.commune_code, c.name AS commune_name, r.district_code, d.name AS district_name,
+       r.province_code, r.period, p.label AS period_label, r.period_start, r.period_end,
+       r.cumulative, i.position, o.code, i.label, o.unit, i.kind, o.value,
+       CASE WHEN i.kind = 'choice'
+           THEN map_extract_value(i.choices, TRY_CAST(o.value AS INTEGER)) END AS choice_label,
+       o.raw, o.present, o.page, o.sheet, o.cell, o.line,
+       r.report_id, r.report_date, r.doc_number, o.run_id
+FROM core.reports r
+JOIN core.observations o ON o.report_id = r.report_id
+LEFT JOIN core.indicators i ON i.code = o.code
+LEFT JOIN core.admin_units c ON c.level = 'commune' AND c.code = r.commune_code
+LEFT JOIN core.admin_units d ON d.level = 'district' AND d.code = r.district_code
+LEFT JOIN core.periods p ON p.period = r.period
+WHERE r.status = 'accepted';
+
+-- Every issue found in a report, with the file it came from.
+CREATE OR REPLACE VIEW main.issues AS
+SELECT i.report_id, i.submission_id, s.file_name, r.commune_code, c.name AS commune_name,
+       r.period, r.status AS report_status, i.rule, i.severity, i.codes, i.message, i.run_id
+FROM core.issues i
+LEFT JOIN core.submissions s ON s.submission_id = i.submission_id
+LEFT JOIN core.reports r ON r.report_id = i.report_id
+LEFT JOIN core.admin_units c ON c.level = 'commune' AND c.code = r.commune_code;
+
+-- The district's consolidated figures: one row per district x period x value indicator.
+CREATE OR REPLACE VIEW main.district_rollup AS
+SELECT a.area_code AS district_code, d.name AS district_name, d.province_code, a.period,
+       p.label AS period_label, p.cumulative, a.position, a.code, a.label, a.unit, a.kind,
+       a.aggregation, a.value, a.n_reporting, a.n_submitted, a.n_expected, a.n_weighted,
+       a.share, a.mean, a.min, a.max, a.by_code
+FROM core.rollups a
+LEFT JOIN core.admin_units d ON d.level = 'district' AND d.code = a.area_code
+LEFT JOIN core.periods p ON p.period = a.period
+WHERE a.level = 'district';
+
+-- The same across the province's communes (every district that sent reports).
+CREATE OR REPLACE VIEW main.province_rollup AS
+SELECT a.area_code AS province_code, u.name AS province_name, a.period,
+       p.label AS period_label, p.cumulative, a.position, a.code, a.label, a.unit, a.kind,
+       a.aggregation, a.value, a.n_reporting, a.n_submitted, a.n_expected, a.n_weighted,
+       a.share, a.mean, a.min, a.max, a.by_code
+FROM core.rollups a
+LEFT JOIN core.admin_units u ON u.level = 'province' AND u.code = a.area_code
+LEFT JOIN core.periods p ON p.period = a.period
+WHERE a.level = 'province';
+
+-- Who has reported: every commune of every district x period with at least one report.
+CREATE OR REPLACE VIEW main.completeness AS
+WITH cells AS (
+    SELECT DISTINCT district_code, period FROM core.reports
+    WHERE district_code IS NOT NULL AND period IS NOT NULL
+), speaking AS (
+    SELECT *, count(*) OVER (PARTITION BY commune_code, period) AS n_reports,
+           row_number() OVER (PARTITION BY commune_code, period
+                              ORDER BY status = 'accepted' DESC, received_at DESC, report_id)
+               AS rank
+    FROM core.reports
+    WHERE commune_code IS NOT NULL AND period IS NOT NULL
+)
+SELECT c.district_code, d.name AS district_name, c.period, u.code AS commune_code,
+       u.name AS commune_name,
+       CASE s.status WHEN 'accepted' THEN 'submitted' WHEN 'rejected' THEN 'rejected'
+           ELSE 'missing' END AS status,
+       s.report_id, s.report_date, s.doc_number, s.received_at,
+       coalesce(s.n_reports, 0) AS n_reports
+FROM cells c
+JOIN core.admin_units u ON u.level = 'commune' AND u.district_code = c.district_code
+LEFT JOIN core.admin_units d ON d.level = 'district' AND d.code = c.district_code
+LEFT JOIN speaking s ON s.commune_code = u.code AND s.period = c.period AND s.rank = 1;
