@@ -1,3 +1,0 @@
-"""cchc: the district's nightly pipeline for commune administrative-reform (CCHC) reports."""
-
-__version__ = "0.1.0"

@@ -1,1 +1,0 @@
-"""Bytes → RawReport: one module per accepted format, chosen from the file's bytes."""

@@ -1,1 +1,0 @@
-"""RawReport → typed report: normalise, match rows to the catalog, read metadata, validate."""
