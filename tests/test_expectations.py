@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
+import subprocess
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from cchc.extractors.raw import Place
+from cchc.transforms.data_docs import LOCAL, remote_assets
 from cchc.transforms.expectations import (
     _context,
     _run,
@@ -27,6 +30,7 @@ from cchc.transforms.model import Observation, Report
 from cchc.transforms.report import extract_report
 
 SEED = Path(__file__).parent / "fixtures" / "seed" / "000_2efa1e083bc69a65.txt"
+CHROMIUM = Path("/usr/bin/chromium")
 
 # report_id → figures changed on the seed (None = blank cell).
 CASES: dict[str, dict] = {
@@ -184,6 +188,31 @@ def test_data_docs_are_built(issues, docs_dir):
     page = index.read_text(encoding="utf-8")
     assert "cchc.observations" in page
     assert "cchc.rules" in page
+
+
+def test_data_docs_load_nothing_from_the_internet(issues, docs_dir):
+    pages = [p for p in docs_dir.rglob("*.html") if LOCAL not in p.parts]
+    assert len(pages) >= 5  # the index, two suites, two validation results
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert remote_assets(text) == [], page
+        assert "cdn" not in text.lower() and "unpkg" not in text, page
+        for local in re.findall(r'(?:src|href)="([^"]*_offline/[^"]+)"', text):
+            assert (page.parent / local).is_file(), (page, local)
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(),
+                    reason="/usr/bin/chromium is absent: `apt-get install -y chromium` (CI does)")
+def test_data_docs_index_lists_the_run_offline_in_chromium(issues, docs_dir, tmp_path):
+    """bootstrap-table draws the index's table in the browser: no scripts, no rows."""
+    dom = subprocess.run(
+        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--no-first-run", f"--user-data-dir={tmp_path}", "--virtual-time-budget=5000",
+         "--dump-dom", data_docs_index(docs_dir).as_uri()],
+        capture_output=True, text=True, timeout=120, check=True).stdout
+    assert 'class="bootstrap-table bootstrap4"' in dom
+    assert "Showing 1 to 2 of 2 rows" in dom  # the two validations of the run, drawn by its JS
 
 
 def test_frames(seed):

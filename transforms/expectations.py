@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from cchc.transforms.catalog import Indicator, by_code, value_indicators
+from cchc.transforms.data_docs import make_offline
 from cchc.transforms.model import Issue, Observation, Report
 from cchc.transforms.rules import Rule, load_rules, render, vi_number
 
@@ -286,6 +287,7 @@ def _build_docs(context: Any, docs_dir: Path) -> Path:
     index = data_docs_index(docs_dir)
     if not index.is_file():
         raise RuntimeError(f"Great Expectations built no Data Docs page at {index}")
+    make_offline(Path(docs_dir))
     log.info("Data Docs: %s", index)
     return index
 
