@@ -62,6 +62,7 @@ def read_metadata(raw: RawReport) -> ReportMeta:
         doc_number=find_doc_number(head) or find_doc_number(attached),
         window_start=window[0].isoformat() if window else None,
         window_end=window[1].isoformat() if window else None,
+        admin_map=commune.admin_map if commune else None,
     )
 
 

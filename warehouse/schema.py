@@ -304,7 +304,7 @@ def reference_fingerprint() -> str:
 
 def _write_reference(con: duckdb.DuckDBPyConnection) -> None:
     units = pd.DataFrame([asdict(u) for level in admin_units.LEVELS
-                          for u in admin_units.units(level)])
+                          for u in admin_units.units(level)]).drop(columns="admin_map")
     con.register("units_df", units)
     con.execute("DELETE FROM core.admin_units")
     con.execute("INSERT INTO core.admin_units BY NAME SELECT * FROM units_df")
