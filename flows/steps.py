@@ -158,7 +158,8 @@ def history_for(settings: Settings, reports: Sequence[Report]):
 
     con = connect(settings.db, read_only=True, retry_seconds=60)
     try:
-        return history_frame(con, [r.meta.commune_code for r in reports if r.meta.commune_code])
+        return history_frame(con, [(r.admin_map, r.meta.commune_code) for r in reports
+                                   if r.admin_map and r.meta.commune_code])
     finally:
         con.close()
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cchc.transforms.history import history_issues, outlier
+from cchc.transforms.history import HISTORY_COLUMNS, history_issues, outlier
 from cchc.transforms.report import extract_report
 
 SEED = Path(__file__).parent / "fixtures" / "seed" / "000_2efa1e083bc69a65.txt"
@@ -26,13 +26,27 @@ def test_band_while_history_is_short():
 
 def test_only_same_kind_of_period_and_blanks_skipped():
     seed = extract_report(SEED)  # Bút Sơn 2024-9M: 3.3.1 = 841, 1.2.1 blank
-    rows = [("15865", f"{year}-9M", "3.3.1", 80.0) for year in (2020, 2021, 2022, 2023)]
-    rows += [("15865", "2023-Q1", "3.3.1", 841.0), ("15865", "2022-9M", "1.2.1", 3.0),
-             ("15865", "2021-9M", "1.2.1", 4.0)]
-    history = pd.DataFrame(rows, columns=["commune_code", "period", "code", "value"])
+    rows = [("legacy", "15865", f"{year}-9M", "3.3.1", 80.0) for year in (2020, 2021, 2022, 2023)]
+    rows += [("legacy", "15865", "2023-Q1", "3.3.1", 841.0),
+             ("legacy", "15865", "2022-9M", "1.2.1", 3.0),
+             ("legacy", "15865", "2021-9M", "1.2.1", 4.0)]
+    history = pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
     issues = history_issues(seed, history)
     assert [(i.rule, i.severity, i.codes) for i in issues] == [
         ("history.outlier", "warning", ("3.3.1",))]
     assert "841" in issues[0].message and "dòng 787" in issues[0].message
     later = dataclasses.replace(seed, meta=dataclasses.replace(seed.meta, period="2019-9M"))
     assert history_issues(later, history) == ()  # only earlier periods are history
+
+
+def test_a_reused_code_on_the_other_map_is_not_history():
+    # 15865 was Thị trấn Bút Sơn (legacy) and is Xã Hoằng Hóa (2025): Bút Sơn's small figures
+    # are not the past of the merged commune, so they decide nothing for its 2025 report.
+    seed = extract_report(SEED)  # 3.3.1 = 841
+    on_2025 = dataclasses.replace(seed, meta=dataclasses.replace(
+        seed.meta, admin_map="2025", district_code=None, period="2025-9M"))
+    rows = [("legacy", "15865", f"{year}-9M", "3.3.1", 80.0) for year in (2020, 2021, 2022)]
+    assert history_issues(on_2025, pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))) == ()
+    rows = [("2025", "15865", f"{year}-9M", "3.3.1", 80.0) for year in (2022, 2023, 2024)]
+    issues = history_issues(on_2025, pd.DataFrame(rows, columns=list(HISTORY_COLUMNS)))
+    assert [i.codes for i in issues] == [("3.3.1",)]

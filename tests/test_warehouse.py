@@ -142,7 +142,8 @@ def test_a_reader_refuses_a_missing_or_old_file(tmp_path):
     with pytest.raises(WarehouseError, match=r"no warehouse at .*run the nightly load first"):
         connect(tmp_path / "none.duckdb", read_only=True)
     duckdb.connect(str(tmp_path / "old.duckdb")).close()
-    with pytest.raises(WarehouseError, match="schema version 0, this cchc needs 1: run"):
+    with pytest.raises(WarehouseError,
+                       match=f"schema version 0, this cchc needs {len(MIGRATIONS)}: run"):
         connect(tmp_path / "old.duckdb", read_only=True)
 
 
@@ -237,9 +238,17 @@ def test_a_load_interrupted_midway_leaves_nothing(con):
 
 
 def test_a_report_without_commune_cannot_be_accepted(con):
-    with pytest.raises(ValueError, match="without commune or period cannot be accepted"):
+    with pytest.raises(ValueError, match="without commune, period or map cannot be accepted"):
         load(con, variant(commune_code=None))
     assert load(con, variant(commune_code=None), status="rejected").status == "rejected"
+    with pytest.raises(ValueError, match="without commune, period or map cannot be accepted"):
+        load(con, variant(admin_map=None))
+
+
+def test_a_report_on_the_2025_map_has_no_district(con):
+    with pytest.raises(ValueError, match=r"on the 2025 map has no district \(got '399'\): "
+                                         r"districts ended on 2025-06-30"):
+        load(con, variant(admin_map="2025", period="2025-FY"))
 
 
 def test_quarantined_files_are_recorded_and_known(con):
