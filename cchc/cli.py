@@ -46,16 +46,27 @@ def reports_errors(command: Callable) -> Callable:
     return run
 
 
+ConfigOption = Annotated[Path | None, typer.Option(
+    "--config", help="Settings file (TOML); default ./cchc.toml when present, or $CCHC_CONFIG.")]
+DbOption = Annotated[Path | None, typer.Option("--db", help="The DuckDB warehouse file.")]
+ProvinceOption = Annotated[str | None, typer.Option(
+    "--province", help="GSO code of the inbox's province (38): settles a commune name several "
+                       "provinces share when a report names no province; or $CCHC_PROVINCE.")]
+
+
 @app.command()
 @reports_errors
 def extract(
     file: Annotated[Path, typer.Argument(help="A report: PDF, XLSX or plain text.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON contract.")] = False,
+    province: ProvinceOption = None,
+    config: ConfigOption = None,
 ) -> None:
     """Extract a report's metadata and every Phụ lục 01b figure, with where each was read."""
+    from cchc.settings import load_settings
     from cchc.transforms.report import extract_report
 
-    report = extract_report(file)
+    report = extract_report(file, load_settings(config, province=province).province)
     if as_json:
         typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -69,12 +80,15 @@ def validate(
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON contract.")] = False,
     docs: Annotated[Path | None, typer.Option(
         help="Write Great Expectations Data Docs (HTML) into this folder.")] = None,
+    province: ProvinceOption = None,
+    config: ConfigOption = None,
 ) -> None:
     """Check a report like a careful analyst; exit 0 accepted, 1 rejected, 2 unreadable."""
+    from cchc.settings import load_settings
     from cchc.transforms.report import read_report
     from cchc.transforms.validate import validate_reports
 
-    report, claims = read_report(file)
+    report, claims = read_report(file, load_settings(config, province=province).province)
     verdict = validate_reports([(report, claims)], docs_dir=docs)[report.source.sha256]
     document = {**report.to_json(), "status": verdict.status,
                 "issues": [issue.to_json() for issue in verdict.issues]}
@@ -86,11 +100,6 @@ def validate(
     if docs is not None:
         typer.echo(f"Data Docs: {docs / 'index.html'}", err=as_json)
     raise typer.Exit(0 if verdict.status == "accepted" else 1)
-
-
-ConfigOption = Annotated[Path | None, typer.Option(
-    "--config", help="Settings file (TOML); default ./cchc.toml when present, or $CCHC_CONFIG.")]
-DbOption = Annotated[Path | None, typer.Option("--db", help="The DuckDB warehouse file.")]
 
 
 @app.command()
@@ -106,6 +115,7 @@ def ingest(
     address: Annotated[str | None, typer.Option(
         help="The Dask scheduler, tcp://HOST:8786 (--runner dask; without it a local "
              "cluster is started).")] = None,
+    province: ProvinceOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Load what is new in the inbox into the warehouse (what the nightly deployment runs)."""
@@ -113,7 +123,7 @@ def ingest(
     from cchc.settings import load_settings
 
     settings = load_settings(config, inbox=inbox, db=db, archive=archive, docs=docs,
-                             workers=workers, runner=runner, address=address)
+                             workers=workers, runner=runner, address=address, province=province)
     with _progress_bar() as progress:
         summary = run_ingest(settings, progress)
     typer.echo(summary.markdown())

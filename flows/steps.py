@@ -132,13 +132,14 @@ def first_of_each(received: Sequence[Received], seen_before: set[str]) -> list[R
     return fresh
 
 
-def extract(received: Received) -> Extracted:
+def extract(received: Received, province: str | None = None) -> Extracted:
     """Extract one file; an unreadable file becomes a reason, never an exception that stops the
-    night. An unexpected error is a bug in cchc: it is logged in full and the file kept."""
+    night. An unexpected error is a bug in cchc: it is logged in full and the file kept.
+    ``province`` is the inbox's setting (settles names several provinces share)."""
     from cchc.transforms.report import read_report
 
     try:
-        report, claims = read_report(received.path)
+        report, claims = read_report(received.path, province)
     except UnreadableReport as exc:  # the name has its own column; reasons then group by kind
         return Extracted(received, reason=exc.reason)
     except CchcError as exc:
