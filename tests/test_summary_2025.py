@@ -11,6 +11,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 import openpyxl
@@ -18,6 +19,8 @@ import pytest
 
 from cchc.summary import build
 from cchc.summary.errors import DistrictsEndedError
+from cchc.warehouse.load import finish_run, start_run
+from cchc.warehouse.schema import connect
 from tests.test_summary import Planned, fixture, load_planned, scaled, variant
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,8 +46,7 @@ def on_legacy(name: str, commune: str, factor: float) -> Planned:
     return Planned(report, values, _at("2024-12-11"), f"{commune}_2024.pdf")
 
 
-def _at(day: str):
-    from datetime import datetime
+def _at(day: str) -> datetime:
     return datetime.fromisoformat(day).replace(hour=9)
 
 
@@ -58,12 +60,8 @@ PLAN = (
 )
 
 
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> Path:
-    from cchc.warehouse.load import finish_run, start_run
-    from cchc.warehouse.schema import connect
-
-    path = tmp_path_factory.mktemp("wh2025") / "cchc.duckdb"
+def make_reform_warehouse(path: Path) -> Path:
+    """A warehouse file loaded with ``PLAN``, in one finished run."""
     con = connect(path)
     start_run(con, "inbox", run_id="run-1")
     for item in PLAN:
@@ -71,6 +69,11 @@ def warehouse(tmp_path_factory) -> Path:
     finish_run(con, "run-1", n_seen=len(PLAN))
     con.close()
     return path
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> Path:
+    return make_reform_warehouse(tmp_path_factory.mktemp("wh2025") / "cchc.duckdb")
 
 
 @pytest.fixture(scope="module")

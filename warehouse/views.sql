@@ -262,3 +262,16 @@ LEFT JOIN core.admin_units d
 LEFT JOIN speaking s
     ON s.admin_map = c.admin_map AND s.commune_code = c.code AND s.period = c.period
     AND s.rank = 1;
+
+-- The reform's lineage with names: which legacy commune went into which 2025 commune.
+CREATE OR REPLACE VIEW main.lineage AS
+SELECT l.old_code, o.name AS old_name, o.district_code AS old_district_code,
+       d.name AS old_district_name, o.province_code AS old_province_code, l.new_code,
+       n.name AS new_name, n.province_code AS new_province_code, l.whole, l.is_default
+FROM core.admin_lineage l
+LEFT JOIN core.admin_units o
+    ON o.admin_map = 'legacy' AND o.level = 'commune' AND o.code = l.old_code
+LEFT JOIN core.admin_units d
+    ON d.admin_map = 'legacy' AND d.level = 'district' AND d.code = o.district_code
+LEFT JOIN core.admin_units n
+    ON n.admin_map = '2025' AND n.level = 'commune' AND n.code = l.new_code;
