@@ -183,11 +183,18 @@ def format_status(found: dict) -> str:
                      f"  quarantined {run['n_quarantined'] or 0:>3}")
     lines += ["", "Files by status:"]
     lines += [f"  {name:<12} {count}" for name, count in sorted(found["submissions"].items())]
-    lines += ["", "Completeness (district, period: submitted / rejected / missing of expected):"]
-    lines += [f"  {row['district_code']} {row['district_name']}, {row['period']}: "
+    lines += ["", "Completeness (district, or province on the 2025 map, period: submitted / "
+                  "rejected / missing of expected):"]
+    lines += [f"  {_area(row)}, {row['period']}: "
               f"{row['n_submitted']} / {row['n_rejected']} / {row['n_missing']} of "
               f"{row['n_expected']}" for row in found["completeness"]]
     return "\n".join(lines)
+
+
+def _area(row: dict) -> str:
+    if row["district_code"] is None:
+        return f"province {row['province_code']} (2025 map)"
+    return f"{row['district_code']} {row['district_name']}"
 
 
 @app.command()

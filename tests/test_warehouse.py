@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from cchc.cli import format_status
 from cchc.transforms.model import Issue, Report
 from cchc.transforms.report import extract_report
 from cchc.warehouse.load import (
@@ -362,9 +363,19 @@ def test_status_summarises_runs_files_and_completeness(db):
     assert [r["run_id"] for r in found["runs"]] == ["run-1"]
     assert found["submissions"] == {"accepted": 1, "rejected": 1}
     assert found["completeness"] == [{
-        "district_code": "399", "district_name": "Huyện Hoằng Hóa", "period": "2024-9M",
+        "admin_map": "legacy", "province_code": "38", "district_code": "399",
+        "district_name": "Huyện Hoằng Hóa", "period": "2024-9M",
         "n_expected": 36, "n_submitted": 1, "n_rejected": 1, "n_missing": 34}]
     assert status(db, period="2024-Q1")["completeness"] == []
+    con = connect(db)
+    load(con, variant(admin_map="2025", district_code=None, period="2025-FY"))
+    con.close()
+    found = status(db, period="2025-FY")["completeness"]
+    assert found == [{"admin_map": "2025", "province_code": "38", "district_code": None,
+                      "district_name": None, "period": "2025-FY", "n_expected": 166,
+                      "n_submitted": 1, "n_rejected": 0, "n_missing": 165}]
+    assert format_status(status(db, period="2025-FY")).endswith(
+        "\n  province 38 (2025 map), 2025-FY: 1 / 0 / 165 of 166")
     with pytest.raises(ValueError, match="is not a period key"):
         status(db, period="Q1")
 
