@@ -70,7 +70,8 @@ WITH cells AS (
     FROM core.report_areas a JOIN core.current_values v ON v.report_id = a.report_id
     GROUP BY ALL
 )
-SELECT c.admin_map, c.level, c.area_code, c.period, i.position, i.code, i.label, i.unit, i.kind, i.aggregation,
+SELECT c.admin_map, c.level, c.area_code, c.period, i.position, i.code, i.label, i.unit, i.kind,
+       i.aggregation,
        CASE i.aggregation
            WHEN 'sum' THEN s.total
            WHEN 'weighted_percent' THEN s.weighted
