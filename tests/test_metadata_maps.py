@@ -155,3 +155,12 @@ def test_cli_refuses_an_unknown_province(minh_son, tmp_path):
     assert result.stderr.strip() == (
         "cchc: --province: '99' is not a province's GSO code (e.g. 38 for Tỉnh Thanh Hóa; the "
         "codes are in reference/admin_units.csv)")
+
+
+def test_readable_table_names_the_map_and_no_district_on_the_new_one():
+    reform = Path(__file__).parent / "fixtures" / "reform"
+    new = cchc("extract", str(reform / "txt_15961_2025-FY.txt")).stdout.splitlines()[1]
+    old = cchc("extract", str(reform / "txt_15961_2024-FY.txt")).stdout.splitlines()[1]
+    assert new == "Commune:  Xã Hoằng Lộc (15961), province 38, map 2025"
+    assert old == ("Commune:  Xã Hoằng Thành (15961), Huyện Hoằng Hóa (399), province 38, "
+                   "map legacy")
