@@ -279,8 +279,8 @@ def format_report(document: dict) -> str:
     lines = [
         f"File:     {document['source']['path']} ({document['source']['format']})",
         f"Commune:  {meta['commune_name'] or '?'} ({meta['commune_code'] or '?'}), "
-        f"{meta['district_name'] or '?'} ({meta['district_code'] or '?'}), "
-        f"province {meta['province_code'] or '?'}",
+        f"{_district(meta)}province {meta['province_code'] or '?'}, "
+        f"map {meta.get('admin_map') or '?'}",
         f"Period:   {meta['period'] or '?'}    Date: {meta['report_date'] or '-'}    "
         f"Number: {meta['doc_number'] or '-'}",
         "",
@@ -293,6 +293,13 @@ def format_report(document: dict) -> str:
     for issue in document["issues"]:
         lines.append(f"{issue['severity'].upper()}: {issue['message']}")
     return "\n".join(lines)
+
+
+def _district(meta: dict) -> str:
+    """"Huyện Hoằng Hóa (399), ", or nothing on the 2025 map, which has no districts."""
+    if meta.get("admin_map") == "2025":
+        return ""
+    return f"{meta['district_name'] or '?'} ({meta['district_code'] or '?'}), "
 
 
 def _where(item: dict) -> str:

@@ -73,6 +73,12 @@ ABSORBED = {
     "27223": "27232", "27361": "27367", "27379": "27373",
 }
 
+# 2025 communes made from island districts that had no communes: the only ones with no
+# predecessor. That every other one has a predecessor here is what lets a package-only legacy
+# unit (admin_differences.csv) go without lineage of its own.
+ISLAND_ZONES = {"Đặc khu Bạch Long Vĩ", "Đặc khu Cồn Cỏ", "Đặc khu Hoàng Sa", "Đặc khu Lý Sơn",
+                "Đặc khu Côn Đảo"}
+
 
 def official_name(raw: str, level: str) -> tuple[str, str]:
     """(full name, type) from a published name: NFC, standard type word, capitalised words."""
@@ -197,6 +203,12 @@ def check(units: list[dict[str, str]], lineage: list[dict[str, str]]) -> None:
             sys.exit(f"{key}: expected {name!r}, found {found!r}; wrong package version?")
     if by_key[("legacy", "commune", "15865")]["district_code"] != "399":
         sys.exit("Bút Sơn is not in Hoằng Hóa; wrong package version?")
+    with_predecessor = {r["new_code"] for r in lineage}
+    orphans = {r["name"] for r in units if r["admin_map"] == "2025" and r["level"] == "commune"
+               and r["code"] not in with_predecessor}
+    if orphans != ISLAND_ZONES:
+        sys.exit(f"2025 communes without a predecessor: {sorted(orphans)}; expected only "
+                 f"{sorted(ISLAND_ZONES)}")
     if sum(r["new_code"] == "15961" for r in lineage) != 6:
         sys.exit("the new Xã Hoằng Lộc should have six predecessors; wrong package version?")
 

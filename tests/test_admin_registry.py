@@ -144,3 +144,10 @@ def test_maps_record_their_source():
     assert maps[NEW].valid_from == date(2025, 7, 1)
     assert (maps[NEW].package, maps[NEW].release) == ("vietnamadminunits", "1.0.4")
     assert (maps[LEGACY].package, maps[LEGACY].release) == ("vietnam-provinces", "0.6.0")
+
+
+def test_only_the_island_zones_have_no_predecessor():
+    """Five island districts had no communes; they became đặc khu with nothing before them."""
+    orphans = {u.name for u in admin_units.units("commune", NEW) if not predecessors(u.code)}
+    assert orphans == {"Đặc khu Bạch Long Vĩ", "Đặc khu Cồn Cỏ", "Đặc khu Hoàng Sa",
+                       "Đặc khu Lý Sơn", "Đặc khu Côn Đảo"}

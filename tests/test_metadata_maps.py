@@ -2,6 +2,7 @@
 that several communes share by the province the text names, else the inbox's setting."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -113,9 +114,15 @@ def test_two_communes_of_one_name_in_one_district_stay_unsettled():
     assert "Xã Đông Khê (mã 16408, Thành phố Thanh Hóa, Tỉnh Thanh Hóa)" in message
 
 
+def clean_env() -> dict[str, str]:
+    """This process's environment without any CCHC_* setting that could decide for the test."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("CCHC_")}
+
+
 def cchc(*args: str, env: dict | None = None, cwd=None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "cchc.cli", *args], capture_output=True,
-                          text=True, env=env, cwd=cwd, check=False)
+                          text=True, env=clean_env() if env is None else env, cwd=cwd,
+                          check=False)
 
 
 SEED = Path(__file__).parent / "fixtures" / "seed" / "000_2efa1e083bc69a65.txt"
@@ -131,9 +138,7 @@ def minh_son(tmp_path):
 
 
 def test_cli_province_flag_environment_and_file(minh_son, tmp_path):
-    import os
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CCHC_")}
+    env = clean_env()
     plain = json.loads(cchc("extract", str(minh_son), "--json", env=env, cwd=tmp_path).stdout)
     assert plain["report"]["commune_code"] is None
     (tmp_path / "cchc.toml").write_text('province = "8"\n', encoding="utf-8")
@@ -155,3 +160,24 @@ def test_cli_refuses_an_unknown_province(minh_son, tmp_path):
     assert result.stderr.strip() == (
         "cchc: --province: '99' is not a province's GSO code (e.g. 38 for Tỉnh Thanh Hóa; the "
         "codes are in reference/admin_units.csv)")
+
+
+def test_readable_table_names_the_map_and_no_district_on_the_new_one():
+    reform = Path(__file__).parent / "fixtures" / "reform"
+    new = cchc("extract", str(reform / "txt_15961_2025-FY.txt")).stdout.splitlines()[1]
+    old = cchc("extract", str(reform / "txt_15961_2024-FY.txt")).stdout.splitlines()[1]
+    assert new == "Commune:  Xã Hoằng Lộc (15961), province 38, map 2025"
+    assert old == ("Commune:  Xã Hoằng Thành (15961), Huyện Hoằng Hóa (399), province 38, "
+                   "map legacy")
+
+
+def test_cli_validate_takes_the_province_too(minh_son, tmp_path):
+    unsettled = cchc("validate", str(minh_son), "--json", cwd=tmp_path)
+    assert unsettled.returncode == 1
+    rules = [i["rule"] for i in json.loads(unsettled.stdout)["issues"]]
+    assert "meta.commune" in rules
+    settled = cchc("validate", str(minh_son), "--json", "--province", "38", cwd=tmp_path)
+    document = json.loads(settled.stdout)
+    assert document["report"]["commune_code"] == "15124"
+    assert "meta.commune" not in [i["rule"] for i in document["issues"]]
+    assert settled.returncode == 0, document["issues"]

@@ -133,23 +133,35 @@ def map_on(day: date) -> str:
     raise ValueError(f"no administrative map is in force on {day}")
 
 
-@cache
 def lineage() -> list[Lineage]:
     """Every (legacy commune, 2025 commune) pair of the reform, by old code then new code."""
+    return list(_lineage())
+
+
+@cache
+def _lineage() -> tuple[Lineage, ...]:
     with LINEAGE_PATH.open(encoding="utf-8", newline="") as handle:
-        return [Lineage(row["old_code"], row["new_code"], row["whole"] == "true",
-                        row["is_default"] == "true") for row in csv.DictReader(handle)]
+        return tuple(Lineage(row["old_code"], row["new_code"], row["whole"] == "true",
+                        row["is_default"] == "true") for row in csv.DictReader(handle))
 
 
 def successors(old_code: str) -> list[Lineage]:
     """The 2025 communes a legacy commune went into (none for the few listed in
     reference/admin_differences.csv)."""
-    return [row for row in lineage() if row.old_code == old_code]
+    return list(_lineage_by("old_code").get(old_code, ()))
 
 
 def predecessors(new_code: str) -> list[Lineage]:
     """The legacy communes that went, whole or in part, into a 2025 commune."""
-    return [row for row in lineage() if row.new_code == new_code]
+    return list(_lineage_by("new_code").get(new_code, ()))
+
+
+@cache
+def _lineage_by(side: str) -> dict[str, tuple[Lineage, ...]]:
+    index: dict[str, list[Lineage]] = {}
+    for row in _lineage():
+        index.setdefault(getattr(row, side), []).append(row)
+    return {code: tuple(rows) for code, rows in index.items()}
 
 
 @cache
