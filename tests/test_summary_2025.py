@@ -17,8 +17,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from cchc.summary import build
-from cchc.summary.errors import DistrictsEndedError
+from cchc.summary import DistrictsEndedError, build
 from cchc.warehouse.load import finish_run, start_run
 from cchc.warehouse.schema import connect
 from tests.test_summary import Planned, fixture, load_planned, scaled, variant
