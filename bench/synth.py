@@ -6,10 +6,13 @@
 communes leave them) for real communes of the whole country and real periods, each with its
 file and its submission, bulk-inserted from DataFrames into a fresh warehouse made by
 ``warehouse.schema.connect`` (so the views are the real ones), as one run that then finishes
-the way every run does, refreshing the stored roll-ups (timed apart). Then the analysts' query
-``SELECT * FROM district_rollup WHERE district_code = ? AND period = ?`` is timed for one
-district and period: the median of several runs on a connection opened read-only, as
-``cchc query`` opens it.
+the way every run does, refreshing the stored roll-ups (timed apart). Half the reports are on
+the legacy map (10,051 communes, periods up to 2024), half on the 2025 map (3,321 communes,
+periods from 2025-9M). Then the analysts' queries are timed, each the median of several runs
+on a connection opened read-only, as ``cchc query`` opens it:
+``SELECT * FROM district_rollup WHERE district_code = ? AND period = ?`` (Hoằng Hóa, 2024-9M),
+the 2025-map ``province_rollup`` (Thanh Hóa, 2025-FY) and ``successor_rollup`` for one 2025
+commune (Xã Hoằng Lộc, six predecessors, 2024-9M).
 """
 
 from __future__ import annotations
@@ -29,12 +32,24 @@ from cchc.transforms.periods import parse_period
 from cchc.warehouse.load import finish_run, start_run
 from cchc.warehouse.schema import connect, transaction, write_period
 
-# Five periods of every commune of the country: 50,255 pairs, the first 50,000 taken.
-PERIODS = ("2024-9M", "2024-H1", "2024-Q1", "2023-FY", "2024-FY")
+# Half the reports on each map: periods × communes of that map, the first n/2 pairs taken
+# (legacy: 50,255 pairs; 2025: 26,568).
+PERIODS = {"legacy": ("2024-9M", "2024-H1", "2024-Q1", "2023-FY", "2024-FY"),
+           "2025": ("2025-FY", "2025-9M", "2026-Q1", "2026-H1", "2026-9M", "2026-FY", "2027-Q1",
+                    "2027-H1")}
 DISTRICT, PERIOD = "399", "2024-9M"  # Huyện Hoằng Hóa, 9 tháng đầu năm 2024
 RUN_ID = "synth"
 BLANK_SHARE = 0.35
 ROLLUP_SQL = "SELECT * FROM district_rollup WHERE district_code = ? AND period = ?"
+# The reform's roll-ups, each with the cell it is timed on.
+REFORM_QUERIES = {
+    "province_rollup_2025": (
+        "SELECT * FROM province_rollup WHERE admin_map = '2025' AND province_code = ? "
+        "AND period = ?", ("38", "2025-FY")),  # Tỉnh Thanh Hóa, 166 communes
+    "successor_rollup": (
+        "SELECT * FROM successor_rollup WHERE new_commune_code = ? AND period = ?",
+        ("15961", "2024-9M")),  # Xã Hoằng Lộc (2025): six legacy communes
+}
 
 
 def synthesise(db: Path, n_reports: int = 50_000, seed: int = 1) -> dict:
@@ -50,7 +65,7 @@ def synthesise(db: Path, n_reports: int = 50_000, seed: int = 1) -> dict:
     try:
         with transaction(con):
             start_run(con, "bench/synth", run_id=RUN_ID)
-            for key in PERIODS:
+            for key in {key for keys in PERIODS.values() for key in keys}:
                 write_period(con, key)
             for table, frame in (("files", files), ("submissions", submissions),
                                  ("reports", reports), ("observations", observations)):
@@ -70,24 +85,33 @@ def synthesise(db: Path, n_reports: int = 50_000, seed: int = 1) -> dict:
 
 
 def _reports(n: int) -> pd.DataFrame:
-    """The first ``n`` (period, commune) pairs over every commune of the country."""
-    communes = admin_units.units("commune")
-    pairs = [(period, c) for period in PERIODS for c in communes]
+    """Half of ``n`` on each map: the first (period, commune) pairs over its communes."""
+    rows = []
+    for admin_map, count in (("legacy", n // 2), ("2025", n - n // 2)):
+        rows += _map_reports(admin_map, count)
+    return pd.DataFrame(rows)
+
+
+def _map_reports(admin_map: str, n: int) -> list[dict]:
+    communes = admin_units.units("commune", admin_map)
+    pairs = [(period, c) for period in PERIODS[admin_map] for c in communes]
     if n > len(pairs):
-        raise ValueError(f"at most {len(pairs)} reports ({len(communes)} communes × "
-                         f"{len(PERIODS)} periods)")
+        raise ValueError(f"at most {len(pairs)} reports on the {admin_map} map "
+                         f"({len(communes)} communes × {len(PERIODS[admin_map])} periods)")
     rows = []
     for period, commune in pairs[:n]:
         p = parse_period(period)
         rows.append({
-            "report_id": hashlib.sha256(f"{commune.code}/{period}".encode()).hexdigest(),
-            "commune_code": commune.code, "district_code": commune.district_code,
+            "report_id": hashlib.sha256(f"{admin_map}/{commune.code}/{period}".encode()
+                                        ).hexdigest(),
+            "admin_map": admin_map, "commune_code": commune.code,
+            "district_code": commune.district_code,
             "province_code": commune.province_code, "period": period,
             "period_start": p.start, "period_end": p.end, "cumulative": p.cumulative,
             "report_date": p.end, "doc_number": "1/BC-UBND", "format": "pdf",
             "received_at": datetime(p.end.year, p.end.month, p.end.day, 9),
             "run_id": RUN_ID, "status": "accepted", "superseded_by": None})
-    return pd.DataFrame(rows)
+    return rows
 
 
 def _observations(report_ids: pd.Series, rng: np.random.Generator) -> pd.DataFrame:
@@ -129,31 +153,44 @@ def _files_and_submissions(reports: pd.DataFrame) -> tuple[pd.DataFrame, pd.Data
 
 def time_rollup(db: Path, district: str = DISTRICT, period: str = PERIOD,
                 runs: int = 7) -> dict:
-    """Median, min and max milliseconds of the roll-up query (after one unmeasured run)."""
+    """Median, min and max milliseconds of the district roll-up query."""
+    return {"district": district, "period": period,
+            **time_query(db, ROLLUP_SQL, (district, period), runs)}
+
+
+def time_reform_rollups(db: Path, runs: int = 7) -> dict[str, dict]:
+    """The 2025-map province roll-up and the successor roll-up, timed as the district's."""
+    return {name: {"where": ", ".join(parameters), **time_query(db, sql, parameters, runs)}
+            for name, (sql, parameters) in REFORM_QUERIES.items()}
+
+
+def time_query(db: Path, sql: str, parameters: tuple[str, ...], runs: int = 7) -> dict:
+    """Median, min and max milliseconds of a query (after one unmeasured run), and one cold
+    call; refuses a query that finds nothing (it would time an empty answer)."""
     con = connect(db, read_only=True)
     try:
-        rows = con.execute(ROLLUP_SQL, [district, period]).fetchall()
+        rows = con.execute(sql, list(parameters)).fetchall()
         if not rows:
-            raise ValueError(f"{db} has no roll-up for district {district}, period {period}")
+            raise ValueError(f"{db}: nothing for {sql} with {parameters}")
         times = []
         for _ in range(runs):
             started = time.perf_counter()
-            con.execute(ROLLUP_SQL, [district, period]).fetchall()
+            con.execute(sql, list(parameters)).fetchall()
             times.append((time.perf_counter() - started) * 1000)
-        cold = _cold_ms(db, district, period)
+        cold = _cold_ms(db, sql, parameters)
     finally:
         con.close()
-    return {"district": district, "period": period, "rows": len(rows), "runs": runs,
-            "median_ms": round(statistics.median(times), 1), "min_ms": round(min(times), 1),
-            "max_ms": round(max(times), 1), "first_query_new_connection_ms": cold}
+    return {"rows": len(rows), "runs": runs, "median_ms": round(statistics.median(times), 1),
+            "min_ms": round(min(times), 1), "max_ms": round(max(times), 1),
+            "first_query_new_connection_ms": cold}
 
 
-def _cold_ms(db: Path, district: str, period: str) -> float:
+def _cold_ms(db: Path, sql: str, parameters: tuple[str, ...]) -> float:
     """Open, query, close: what one ``cchc query`` call costs in the warehouse itself."""
     started = time.perf_counter()
     con = connect(db, read_only=True)
     try:
-        con.execute(ROLLUP_SQL, [district, period]).fetchall()
+        con.execute(sql, list(parameters)).fetchall()
     finally:
         con.close()
     return round((time.perf_counter() - started) * 1000, 1)
@@ -167,6 +204,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     print("built:", synthesise(args.db, args.reports))
     print("roll-up:", time_rollup(args.db))
+    for name, timed in time_reform_rollups(args.db).items():
+        print(f"{name}:", timed)
 
 
 if __name__ == "__main__":

@@ -46,16 +46,27 @@ def reports_errors(command: Callable) -> Callable:
     return run
 
 
+ConfigOption = Annotated[Path | None, typer.Option(
+    "--config", help="Settings file (TOML); default ./cchc.toml when present, or $CCHC_CONFIG.")]
+DbOption = Annotated[Path | None, typer.Option("--db", help="The DuckDB warehouse file.")]
+ProvinceOption = Annotated[str | None, typer.Option(
+    "--province", help="GSO code of the inbox's province (38): settles a commune name several "
+                       "provinces share when a report names no province; or $CCHC_PROVINCE.")]
+
+
 @app.command()
 @reports_errors
 def extract(
     file: Annotated[Path, typer.Argument(help="A report: PDF, XLSX or plain text.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON contract.")] = False,
+    province: ProvinceOption = None,
+    config: ConfigOption = None,
 ) -> None:
     """Extract a report's metadata and every Phụ lục 01b figure, with where each was read."""
+    from cchc.settings import load_settings
     from cchc.transforms.report import extract_report
 
-    report = extract_report(file)
+    report = extract_report(file, load_settings(config, province=province).province)
     if as_json:
         typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -69,12 +80,15 @@ def validate(
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON contract.")] = False,
     docs: Annotated[Path | None, typer.Option(
         help="Write Great Expectations Data Docs (HTML) into this folder.")] = None,
+    province: ProvinceOption = None,
+    config: ConfigOption = None,
 ) -> None:
     """Check a report like a careful analyst; exit 0 accepted, 1 rejected, 2 unreadable."""
+    from cchc.settings import load_settings
     from cchc.transforms.report import read_report
     from cchc.transforms.validate import validate_reports
 
-    report, claims = read_report(file)
+    report, claims = read_report(file, load_settings(config, province=province).province)
     verdict = validate_reports([(report, claims)], docs_dir=docs)[report.source.sha256]
     document = {**report.to_json(), "status": verdict.status,
                 "issues": [issue.to_json() for issue in verdict.issues]}
@@ -86,11 +100,6 @@ def validate(
     if docs is not None:
         typer.echo(f"Data Docs: {docs / 'index.html'}", err=as_json)
     raise typer.Exit(0 if verdict.status == "accepted" else 1)
-
-
-ConfigOption = Annotated[Path | None, typer.Option(
-    "--config", help="Settings file (TOML); default ./cchc.toml when present, or $CCHC_CONFIG.")]
-DbOption = Annotated[Path | None, typer.Option("--db", help="The DuckDB warehouse file.")]
 
 
 @app.command()
@@ -106,6 +115,7 @@ def ingest(
     address: Annotated[str | None, typer.Option(
         help="The Dask scheduler, tcp://HOST:8786 (--runner dask; without it a local "
              "cluster is started).")] = None,
+    province: ProvinceOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Load what is new in the inbox into the warehouse (what the nightly deployment runs)."""
@@ -113,7 +123,7 @@ def ingest(
     from cchc.settings import load_settings
 
     settings = load_settings(config, inbox=inbox, db=db, archive=archive, docs=docs,
-                             workers=workers, runner=runner, address=address)
+                             workers=workers, runner=runner, address=address, province=province)
     with _progress_bar() as progress:
         summary = run_ingest(settings, progress)
     typer.echo(summary.markdown())
@@ -173,11 +183,18 @@ def format_status(found: dict) -> str:
                      f"  quarantined {run['n_quarantined'] or 0:>3}")
     lines += ["", "Files by status:"]
     lines += [f"  {name:<12} {count}" for name, count in sorted(found["submissions"].items())]
-    lines += ["", "Completeness (district, period: submitted / rejected / missing of expected):"]
-    lines += [f"  {row['district_code']} {row['district_name']}, {row['period']}: "
+    lines += ["", "Completeness (district, or province on the 2025 map, period: submitted / "
+                  "rejected / missing of expected):"]
+    lines += [f"  {_area(row)}, {row['period']}: "
               f"{row['n_submitted']} / {row['n_rejected']} / {row['n_missing']} of "
               f"{row['n_expected']}" for row in found["completeness"]]
     return "\n".join(lines)
+
+
+def _area(row: dict) -> str:
+    if row["district_code"] is None:
+        return f"province {row['province_code']} (2025 map)"
+    return f"{row['district_code']} {row['district_name']}"
 
 
 @app.command()
@@ -262,8 +279,8 @@ def format_report(document: dict) -> str:
     lines = [
         f"File:     {document['source']['path']} ({document['source']['format']})",
         f"Commune:  {meta['commune_name'] or '?'} ({meta['commune_code'] or '?'}), "
-        f"{meta['district_name'] or '?'} ({meta['district_code'] or '?'}), "
-        f"province {meta['province_code'] or '?'}",
+        f"{_district(meta)}province {meta['province_code'] or '?'}, "
+        f"map {meta.get('admin_map') or '?'}",
         f"Period:   {meta['period'] or '?'}    Date: {meta['report_date'] or '-'}    "
         f"Number: {meta['doc_number'] or '-'}",
         "",
@@ -276,6 +293,13 @@ def format_report(document: dict) -> str:
     for issue in document["issues"]:
         lines.append(f"{issue['severity'].upper()}: {issue['message']}")
     return "\n".join(lines)
+
+
+def _district(meta: dict) -> str:
+    """"Huyện Hoằng Hóa (399), ", or nothing on the 2025 map, which has no districts."""
+    if meta.get("admin_map") == "2025":
+        return ""
+    return f"{meta['district_name'] or '?'} ({meta['district_code'] or '?'}), "
 
 
 def _where(item: dict) -> str:

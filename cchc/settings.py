@@ -40,6 +40,9 @@ class Settings:
     # Submission deadlines that differ from the default (the 20th of the period's last month),
     # by period key: {"2024-9M" = "2024-09-25"}. Only in the settings file.
     deadlines: dict[str, str] = field(default_factory=dict)
+    # The inbox's province (GSO code, "38"): settles a commune name that several provinces share
+    # when the report names no province. None: such a report is rejected, listing the communes.
+    province: str | None = None
 
 
 _TYPES = {f.name: f.type for f in fields(Settings)}
@@ -92,6 +95,21 @@ def _typed(name: str, value: object, where: str) -> object:
         if number < 1:
             raise SettingsError(f"{where}: must be at least 1, not {number}")
         return number
+    if name == "province":
+        return _province(value, where)
     if name == "runner" and value not in RUNNERS:
         raise SettingsError(f"{where}: unknown runner {value!r}; use one of {', '.join(RUNNERS)}")
     return str(value)
+
+
+def _province(value: object, where: str) -> str:
+    """A province's GSO code, unpadded ("038" is "38"), known on either map."""
+    from cchc.transforms import admin_units
+
+    text = str(value).strip()
+    code = str(int(text)) if text.isdigit() else text
+    known = {u.code: u.name for m in admin_units.MAPS for u in admin_units.units("province", m)}
+    if code not in known:
+        raise SettingsError(f"{where}: {value!r} is not a province's GSO code (e.g. 38 for "
+                            "Tỉnh Thanh Hóa; the codes are in reference/admin_units.csv)")
+    return code

@@ -42,12 +42,12 @@ class ExtractionProcesses:
         self._lock = threading.Lock()
         self._pool = self._new_pool()
 
-    def extract(self, received: Received) -> steps.Extracted:
+    def extract(self, received: Received, province: str | None = None) -> steps.Extracted:
         """``steps.extract`` of the file in a worker process."""
         for _ in range(2):
             pool = self._pool
             try:
-                return pool.submit(steps.extract, received).result()
+                return pool.submit(steps.extract, received, province).result()
             except BrokenProcessPool:
                 self._replace(pool)
         return steps.Extracted(received, reason=CRASHED)

@@ -13,7 +13,7 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
-from prefect.utilities.annotations import quote
+from prefect.utilities.annotations import quote, unmapped
 
 from cchc.flows import ingest, steps
 from cchc.flows.inbox import Candidate, Received, archive
@@ -40,11 +40,12 @@ def receive(new: list[Candidate], archive_dir: Path) -> list[Received]:
 
 
 @task(name="extract", cache_policy=NO_CACHE)
-def extract(received: Received) -> steps.Extracted:
+def extract(received: Received, province: str | None = None) -> steps.Extracted:
     """One file, in the run's extraction processes (thread runner) or right here (a Dask
-    worker, a process of its own)."""
+    worker, a process of its own); ``province`` is the inbox's setting."""
     processes = ingest.extract_in.get()
-    return processes.extract(received) if processes else steps.extract(received)
+    return (processes.extract(received, province) if processes
+            else steps.extract(received, province))
 
 
 @flow(name="nightly_ingest", validate_parameters=False)
@@ -57,7 +58,7 @@ def nightly_ingest(settings: Settings) -> steps.RunSummary:
     received = receive(quote(new), settings.archive.resolve())
     fresh = steps.first_of_each(received, seen_before)
     extracted = []
-    for future in as_completed(extract.map(fresh)):
+    for future in as_completed(extract.map(fresh, province=unmapped(settings.province))):
         extracted.append(future.result())
         if progress:
             progress("extract", len(extracted), len(fresh))

@@ -132,13 +132,14 @@ def first_of_each(received: Sequence[Received], seen_before: set[str]) -> list[R
     return fresh
 
 
-def extract(received: Received) -> Extracted:
+def extract(received: Received, province: str | None = None) -> Extracted:
     """Extract one file; an unreadable file becomes a reason, never an exception that stops the
-    night. An unexpected error is a bug in cchc: it is logged in full and the file kept."""
+    night. An unexpected error is a bug in cchc: it is logged in full and the file kept.
+    ``province`` is the inbox's setting (settles names several provinces share)."""
     from cchc.transforms.report import read_report
 
     try:
-        report, claims = read_report(received.path)
+        report, claims = read_report(received.path, province)
     except UnreadableReport as exc:  # the name has its own column; reasons then group by kind
         return Extracted(received, reason=exc.reason)
     except CchcError as exc:
@@ -158,7 +159,8 @@ def history_for(settings: Settings, reports: Sequence[Report]):
 
     con = connect(settings.db, read_only=True, retry_seconds=60)
     try:
-        return history_frame(con, [r.meta.commune_code for r in reports if r.meta.commune_code])
+        return history_frame(con, [(r.admin_map, r.meta.commune_code) for r in reports
+                                   if r.admin_map and r.meta.commune_code])
     finally:
         con.close()
 

@@ -10,6 +10,7 @@ from cchc.summary.build import SummaryPaths, build
 from cchc.summary.errors import (
     AreaChoiceError,
     DeadlineError,
+    DistrictsEndedError,
     NoReportsError,
     PeriodKeyError,
     SummaryError,
@@ -19,6 +20,7 @@ from cchc.summary.errors import (
 __all__ = [
     "AreaChoiceError",
     "DeadlineError",
+    "DistrictsEndedError",
     "NoReportsError",
     "PeriodKeyError",
     "SummaryError",

@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cchc.summary import queries
-from cchc.summary.errors import AreaChoiceError, NoReportsError, PeriodKeyError, UnknownAreaError
+from cchc.summary.errors import (
+    AreaChoiceError,
+    DistrictsEndedError,
+    NoReportsError,
+    PeriodKeyError,
+    UnknownAreaError,
+)
 from cchc.summary.gather import collect
 from cchc.summary.html import write_html
 from cchc.summary.model import Area
@@ -43,13 +49,13 @@ def build(db_path: str | Path, period: str, *, district: str | None = None,
     ``deadlines`` maps period keys to ISO dates ("2024-9M": "2024-09-25") and overrides the
     default deadline (the 20th of the period's last month) for those periods.
     """
-    area = resolve_area(district, province)
     key = parse_period_key(period)
+    area = resolve_area(district, province, key)
     deadline = deadline_for(key, parse_deadlines(deadlines))
     con = connect(db_path, read_only=True, retry_seconds=retry_seconds)
     try:
-        if queries.count_reports(con, area.district_codes, key.key) == 0:
-            known = queries.periods_with_reports(con, area.district_codes)
+        if queries.count_reports(con, area, key.key) == 0:
+            known = queries.periods_with_reports(con, area)
             raise NoReportsError(
                 f"no reports for {area.name} ({area.code}) for {key.key} in {db_path}; "
                 + (f"periods with reports: {', '.join(known)}" if known else
@@ -66,24 +72,50 @@ def build(db_path: str | Path, period: str, *, district: str | None = None,
     return paths
 
 
-def resolve_area(district: str | None, province: str | None) -> Area:
-    """The area with its districts and communes from the registry; exactly one code given."""
+def resolve_area(district: str | None, province: str | None, period: Period) -> Area:
+    """The area with its districts and communes from the registry, on the map in force at the
+    period's end; exactly one code given. Districts ended on 2025-06-30: a district for a
+    later period is refused with the province to ask for instead."""
     if (district is None) == (province is None):
         which = "both" if district is not None else "neither"
         raise AreaChoiceError(f"got {which} of district and province: give exactly one, "
                               "--district CODE (e.g. 399) or --province CODE (e.g. 38)")
+    admin_map = admin_units.map_on(period.end)
     level, code = ("district", district) if district is not None else ("province", province)
     try:
-        unit = admin_units.unit(str(code), level)
+        unit = admin_units.unit(str(code), level, "legacy" if level == "district" else admin_map)
     except KeyError:
         example = "399 for Huyện Hoằng Hóa" if level == "district" else "38 for Tỉnh Thanh Hóa"
+        where = f" on the {admin_map} map" if level == "province" and admin_map != "legacy" else ""
         raise UnknownAreaError(
-            f"unknown {level} code {code!r}: give its GSO code as published (e.g. {example}); "
-            "the codes are in reference/admin_units.csv") from None
-    districts = (unit,) if level == "district" else tuple(admin_units.districts_of(unit.code))
-    codes = {d.code for d in districts}
-    communes = tuple(u for u in admin_units.units("commune") if u.district_code in codes)
-    return Area(level, unit.code, unit.name, districts, communes)
+            f"unknown {level} code {code!r}{where}: give its GSO code as published (e.g. "
+            f"{example}); the codes are in reference/admin_units.csv") from None
+    if level == "district" and admin_map != "legacy":
+        provinces = _provinces_after(unit, admin_map)
+        raise DistrictsEndedError(
+            f"districts ended on 1 July 2025: {unit.name} has no summary for {period.key}; "
+            "ask for its province instead, " + " or ".join(
+                f"--province {p.code} ({p.name}, its 2025 communes)" for p in provinces))
+    if level == "district":
+        return Area(level, unit.code, unit.name, (unit,),
+                    tuple(admin_units.communes_of(unit.code)), admin_map)
+    if admin_map == "legacy":
+        districts = tuple(admin_units.districts_of(unit.code))
+        codes = {d.code for d in districts}
+        communes = tuple(u for u in admin_units.units("commune") if u.district_code in codes)
+        return Area(level, unit.code, unit.name, districts, communes, admin_map)
+    return Area(level, unit.code, unit.name, (), tuple(admin_units.communes_in(unit.code,
+                                                                               admin_map)),
+                admin_map)
+
+
+def _provinces_after(district: admin_units.Unit, admin_map: str) -> list[admin_units.Unit]:
+    """The provinces of the map ``admin_map`` that the district's communes went into (through
+    the lineage: provinces merged too, so the legacy province code may not be the new one)."""
+    codes = {admin_units.unit(link.new_code, "commune", admin_map).province_code
+             for commune in admin_units.communes_of(district.code)
+             for link in admin_units.successors(commune.code)}
+    return [admin_units.unit(code, "province", admin_map) for code in sorted(codes, key=int)]
 
 
 def parse_period_key(period: str) -> Period:

@@ -58,7 +58,7 @@ def percent_bars(rows: Sequence[tuple[str, float | None]], *, title: str, colour
                  reference: tuple[str, float | None] | None = None) -> str:
     """One bar per row on a 0–100 % scale (wider if a value exceeds 100), with an optional
     dashed line for the area's own rate."""
-    scale_max = max(100.0, *(v for _, v in rows if v is not None)) if rows else 100.0
+    scale_max = max([100.0, *(v for _, v in rows if v is not None)])
     plot = WIDTH - LABEL_WIDTH - RIGHT_PAD
     parts = [_open(title, len(rows))]
     parts += _axis(scale_max, len(rows), lambda v: f"{number(v, 0)}%", step=25.0)

@@ -20,6 +20,10 @@ class UnknownAreaError(SummaryError):
     """The district or province code is not in the administrative registry."""
 
 
+class DistrictsEndedError(SummaryError):
+    """A district asked for a period after 1 July 2025, when districts no longer existed."""
+
+
 class PeriodKeyError(SummaryError):
     """The period key does not parse (or a deadline setting names one that does not)."""
 

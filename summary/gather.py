@@ -14,12 +14,16 @@ from typing import Any
 import duckdb
 
 from cchc.summary import queries, rates, rollup
-from cchc.summary.model import Area, Commune, FollowUp, Previous, Summary
+from cchc.summary.model import Area, Commune, FollowUp, Previous, Summary, YearOnYear
 from cchc.summary.timeliness import classify
+from cchc.transforms import admin_units
 from cchc.transforms.admin_units import Unit
+from cchc.transforms.catalog import by_code
 from cchc.transforms.periods import Period, parse_period, same_period_last_year
 
 UNATTRIBUTED_DAYS = 30
+# The figures a 2025 province summary sets beside each commune's predecessors a year earlier.
+YEAR_ON_YEAR_CODES = ("3.3.1", "3.3.2")
 
 _MISSING = "Chưa nhận được báo cáo: đề nghị đôn đốc xã gửi báo cáo kèm Phụ lục 01b."
 _KIND_ORDER = {"error": 0, "warning": 1, "missing": 2, "unidentified": 3, "quarantined": 4}
@@ -28,10 +32,9 @@ _KIND_ORDER = {"error": 0, "warning": 1, "missing": 2, "unidentified": 3, "quara
 def collect(con: duckdb.DuckDBPyConnection, area: Area, period: Period,
             deadline: date) -> Summary:
     """Everything both outputs show, from the views only (summary.queries)."""
-    districts = area.district_codes
-    values = queries.commune_values(con, districts, period.key)
-    communes = _communes(area, queries.completeness(con, districts, period.key),
-                         queries.first_valid_receipts(con, districts, period.key), values,
+    values = queries.commune_values(con, area, period.key)
+    communes = _communes(area, queries.completeness(con, area, period.key),
+                         queries.first_valid_receipts(con, area, period.key), values,
                          deadline)
     n_submitted = sum(1 for c in communes if c.status == "submitted")
     window = (deadline - timedelta(days=UNATTRIBUTED_DAYS),
@@ -39,14 +42,15 @@ def collect(con: duckdb.DuckDBPyConnection, area: Area, period: Period,
     received = [c.received_at for c in communes if c.received_at]
     return Summary(
         area=area, period=period, deadline=deadline,
-        lines=rollup.lines(queries.rollup(con, area.level, area.code, period.key),
-                           len(area.communes), n_submitted),
+        lines=rollup.lines(queries.rollup(con, area.level, area.code, period.key,
+                                          area.admin_map), len(area.communes), n_submitted),
         rates=tuple(rates.compute_all(values.values()).values()),
         communes=communes,
         follow_up=follow_up(con, area, communes, window),
         unattributed_window=window,
         previous=previous(con, area, period),
         data_as_of=max(received, default=None),
+        year_on_year=year_on_year(con, area, period, communes),
     )
 
 
@@ -88,7 +92,7 @@ def follow_up(con: duckdb.DuckDBPyConnection, area: Area, communes: tuple[Commun
     items += [FollowUp("unidentified", row["message"], row["commune_code"], row["commune_name"],
                        row["file_name"], row["rule"], tuple(row["codes"] or ()),
                        row["received_at"])
-              for row in queries.unidentified(con, area.district_codes, *window)]
+              for row in queries.unidentified(con, area, *window)]
     items += [FollowUp("quarantined", f"Không đọc được tệp: {row['reason']}. Cần xác định xã "
                        "đã gửi tệp này.",
                        file_name=row["file_name"], received_at=row["received_at"])
@@ -99,7 +103,11 @@ def follow_up(con: duckdb.DuckDBPyConnection, area: Area, communes: tuple[Commun
 def _missing(area: Area, communes: tuple[Commune, ...]) -> list[FollowUp]:
     """One line per missing commune of a district that sent something for the period; one
     line per district that sent nothing at all (a province summary would otherwise list
-    hundreds of communes of districts that do not use cchc)."""
+    hundreds of communes of districts that do not use cchc). A 2025 province has no districts:
+    every missing commune is listed."""
+    if not area.by_district:
+        return [FollowUp("missing", _MISSING, c.code, c.name) for c in communes
+                if c.status == "missing"]
     active = {c.district_code for c in communes if c.n_reports}
     items = [FollowUp("missing", _MISSING, c.code, c.name) for c in communes
              if c.status == "missing" and c.district_code in active]
@@ -113,16 +121,44 @@ def _missing(area: Area, communes: tuple[Commune, ...]) -> list[FollowUp]:
 
 def previous(con: duckdb.DuckDBPyConnection, area: Area, period: Period) -> Previous | None:
     """The same period a year earlier, or None when no commune of the area had a current
-    report for it."""
-    try:
-        before = parse_period(same_period_last_year(period.key))
-    except ValueError:  # a year with no year before it in the period rules
+    report for it, or when it was on the other map (the area itself changed: the comparison
+    then goes commune by commune through the lineage, ``year_on_year``)."""
+    before = _year_before(period)
+    if before is None or admin_units.map_on(before.end) != area.admin_map:
         return None
-    rows = queries.rollup(con, area.level, area.code, before.key)
+    rows = queries.rollup(con, area.level, area.code, before.key, area.admin_map)
     if not rows:
         return None
     n_submitted = rows[0]["n_submitted"]
-    values = queries.commune_values(con, area.district_codes, before.key)
+    values = queries.commune_values(con, area, before.key)
     return Previous(before, {line.code: line for line in
                              rollup.lines(rows, len(area.communes), n_submitted)},
                     rates.compute_all(values.values()), n_submitted)
+
+
+def year_on_year(con: duckdb.DuckDBPyConnection, area: Area, period: Period,
+                 communes: tuple[Commune, ...]) -> tuple[YearOnYear, ...]:
+    """For a 2025 province whose period a year earlier was on the legacy map: each commune's
+    key figures beside its predecessors' sum then (successor_rollup). Empty otherwise."""
+    before = _year_before(period)
+    if area.admin_map != "2025" or before is None or admin_units.map_on(before.end) != "legacy":
+        return ()
+    found = queries.successor_rollup(con, area.code, before.key, YEAR_ON_YEAR_CODES)
+    labels = by_code()
+    rows = []
+    for commune in communes:
+        lineage = admin_units.predecessors(commune.code)
+        for code in YEAR_ON_YEAR_CODES:
+            row = found.get((commune.code, code), {})
+            rows.append(YearOnYear(
+                commune.code, commune.name, code, labels[code].label, commune.values.get(code),
+                row.get("value"), row.get("n_reporting", 0), len(lineage),
+                all(link.whole for link in lineage)))
+    return tuple(rows)
+
+
+def _year_before(period: Period) -> Period | None:
+    try:
+        return parse_period(same_period_last_year(period.key))
+    except ValueError:  # a year with no year before it in the period rules
+        return None

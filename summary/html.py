@@ -12,7 +12,7 @@ from html import escape
 from pathlib import Path
 
 from cchc.summary import charts, fmt
-from cchc.summary.model import Commune, Line, RateValue, Summary
+from cchc.summary.model import Commune, Line, RateValue, Summary, YearOnYear
 from cchc.summary.rates import compute_all
 
 CHANNELS = (("3.3.1.a", "Trực tiếp", "#4e79a7"), ("3.3.1.b", "Qua BCCI", "#f28e2b"),
@@ -54,7 +54,7 @@ def render(summary: Summary) -> str:
         f"{fmt.moment(summary.data_as_of)}. Chỉ tính báo cáo hiện hành (bản mới nhất được "
         "chấp nhận của mỗi xã); ô để trống không được tính là 0.</p>",
         headline(summary), who_has_not(summary), comparisons(summary), year_before(summary),
-        appendix(summary), follow_up(summary),
+        year_on_year(summary), appendix(summary), follow_up(summary),
         '<p class="muted">Lập tự động bởi cchc từ kho dữ liệu báo cáo.</p>',
     ]
     return ("<!DOCTYPE html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\">"
@@ -111,7 +111,7 @@ def who_has_not(summary: Summary) -> str:
 
 
 def _names(communes: Sequence[Commune], summary: Summary) -> str:
-    if summary.area.level == "district":
+    if not summary.area.by_district:
         return ('<ul class="names">' + "".join(f'<li data-code="{escape(c.code)}">'
                                                f"{escape(c.name)}</li>" for c in communes)
                 + "</ul>")
@@ -139,7 +139,7 @@ def compared_units(summary: Summary) -> list[tuple[str, list[Mapping[str, float 
     """What the charts compare: the submitted communes of a district, or the districts of a
     province (each with the figures of its submitted communes)."""
     submitted = [c for c in summary.communes if c.status == "submitted"]
-    if summary.area.level == "district":
+    if not summary.area.by_district:
         return [(c.name, [c.values]) for c in submitted]
     groups: dict[str, list[Mapping[str, float | None]]] = {}
     for commune in submitted:
@@ -157,7 +157,7 @@ def comparisons(summary: Summary) -> str:
     units = compared_units(summary)
     if not units:
         return "<h2>So sánh giữa các đơn vị</h2><p>Chưa có báo cáo hợp lệ nào để so sánh.</p>"
-    what = "xã" if summary.area.level == "district" else "huyện"
+    what = "huyện" if summary.area.by_district else "xã"
     channels = sorted(((name, [_sum(group, code) for code, _, _ in CHANNELS])
                        for name, group in units),
                       key=lambda row: -sum(v or 0 for v in row[1]))
@@ -191,6 +191,10 @@ def year_before(summary: Summary) -> str:
     """Key figures beside the same period a year earlier, when the warehouse has it."""
     previous = summary.previous
     heading = "<h2>So với cùng kỳ năm trước</h2>"
+    if previous is None and summary.year_on_year:
+        return heading + ("<p>Cùng kỳ năm trước thuộc bản đồ hành chính cũ (trước ngày "
+                          "01/7/2025): so sánh từng xã với các xã cũ đã hợp thành xã đó, ở mục "
+                          "dưới.</p>")
     if previous is None:
         return heading + ("<p>Kho dữ liệu chưa có báo cáo cùng kỳ năm trước của đơn vị này: "
                           "chưa so sánh được.</p>")
@@ -213,6 +217,27 @@ def year_before(summary: Summary) -> str:
             "nhau, tổng của hai kỳ không so sánh trực tiếp được.</p>"
             + _table(["Chỉ tiêu", escape(summary.period.label), escape(previous.period.label),
                       "Thay đổi"], rows))
+
+
+def year_on_year(summary: Summary) -> str:
+    """Each 2025 commune beside its predecessors' sum a year earlier (2025 provinces only)."""
+    if not summary.year_on_year:
+        return ""
+    rows = [_year_on_year_row(item) for item in summary.year_on_year]
+    return ("<h2>Từng xã so với các xã cũ cùng kỳ năm trước</h2><p>Số liệu cùng kỳ năm trước "
+            "của mỗi xã là tổng số liệu của các xã cũ (trước ngày 01/7/2025) đã hợp thành xã "
+            "đó; ngoặc: số xã cũ có báo cáo / số xã cũ. (*) Có xã cũ bị chia cho nhiều xã mới: "
+            "tổng chỉ để tham khảo, không so sánh trực tiếp được.</p>"
+            + _table(["Xã", "Chỉ tiêu", "Kỳ này", "Cùng kỳ năm trước (các xã cũ)", "Thay đổi"],
+                     rows, row_class="year-on-year"))
+
+
+def _year_on_year_row(item: YearOnYear) -> list[str]:
+    mark = "" if item.comparable else " (*)"
+    return [f'<span data-code="{escape(item.commune_code)}">{escape(item.commune_name)}</span>'
+            f"{mark}", f"{escape(item.code)} {escape(item.label)}", fmt.number(item.value),
+            f"{fmt.number(item.before)} ({fmt.reporting(item.n_reporting, item.n_expected)})",
+            _change(item.value, item.before) if item.comparable else fmt.NONE]
 
 
 def _change(now: float | None, then: float | None, points: bool = False) -> str:

@@ -21,17 +21,24 @@ FollowUpKind = Literal["error", "warning", "missing", "quarantined", "unidentifi
 
 @dataclass(frozen=True)
 class Area:
-    """The district or province summed up, with the communes the registry gives it."""
+    """The district or province summed up, with the communes the registry gives it on
+    ``admin_map``, the map in force at the period's end (a 2025 province has no districts)."""
 
     level: Level
     code: str
     name: str
     districts: tuple[Unit, ...]
     communes: tuple[Unit, ...]
+    admin_map: str = "legacy"
 
     @property
     def district_codes(self) -> tuple[str, ...]:
         return tuple(d.code for d in self.districts)
+
+    @property
+    def by_district(self) -> bool:
+        """Whether its communes are shown grouped by district: a legacy province only."""
+        return self.level == "province" and self.admin_map == "legacy"
 
 
 @dataclass(frozen=True)
@@ -128,6 +135,26 @@ class Previous:
 
 
 @dataclass(frozen=True)
+class YearOnYear:
+    """One 2025 commune's figure this period beside the same period a year earlier, summed
+    over its predecessors (the legacy communes that went into it; successor_rollup).
+
+    ``comparable`` is false when a predecessor was split: part of its figures belong to
+    another commune, so the change is shown but must not be read as growth.
+    """
+
+    commune_code: str
+    commune_name: str
+    code: str
+    label: str
+    value: float | None
+    before: float | None
+    n_reporting: int  # predecessors that reported the figure a year earlier
+    n_expected: int  # its predecessors
+    comparable: bool
+
+
+@dataclass(frozen=True)
 class Summary:
     """Everything both outputs show for one area and period."""
 
@@ -141,6 +168,7 @@ class Summary:
     unattributed_window: tuple[date, date]
     previous: Previous | None = None
     data_as_of: datetime | None = None
+    year_on_year: tuple[YearOnYear, ...] = ()
 
     @property
     def n_expected(self) -> int:

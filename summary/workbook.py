@@ -1,7 +1,8 @@
 """The summary as an XLSX workbook the officer prints and sends upward (openpyxl).
 
 Sheets: the consolidated Phụ lục 01b in the template's layout; communes × indicators; who
-submitted and when; what to follow up. Every sheet prints on A4 landscape with its header rows
+submitted and when; what to follow up; for a 2025 province, each commune beside its predecessors
+a year earlier. Every sheet prints on A4 landscape with its header rows
 repeated and its panes frozen.
 
 Text that came from communes (file names, messages, document numbers) is never a formula: every
@@ -54,6 +55,8 @@ def write_workbook(summary: Summary, path: Path) -> None:
     matrix(workbook.create_sheet(), summary)
     submissions(workbook.create_sheet(), summary)
     follow_up(workbook.create_sheet(), summary)
+    if summary.year_on_year:
+        year_on_year(workbook.create_sheet(), summary)
     workbook.save(path)
 
 
@@ -132,7 +135,7 @@ def matrix(ws: Worksheet, summary: Summary) -> None:
     """Sheet 2: one row per commune of the area, one column per indicator code, then the rates."""
     ws.title = "Số liệu từng xã"
     indicators = value_indicators()
-    province = summary.area.level == "province"
+    province = summary.area.by_district
     fixed = ["Mã xã", "Tên xã", *(["Huyện"] if province else []), "Tình trạng"]
     codes = [i.code for i in indicators]
     _header(ws, 1, [*fixed, *codes, *(f"{r.short} (%)" for r in RATES)])
@@ -161,7 +164,7 @@ def matrix(ws: Worksheet, summary: Summary) -> None:
 def submissions(ws: Worksheet, summary: Summary) -> None:
     """Sheet 3: every commune — submitted, rejected or missing; when; on time or late."""
     ws.title = "Tình hình nộp báo cáo"
-    province = summary.area.level == "province"
+    province = summary.area.by_district
     header = ["Mã xã", "Tên xã", *(["Huyện"] if province else []), "Tình trạng",
               "Số báo cáo", "Ngày báo cáo", "Nhận lần đầu (hợp lệ)", "Nhận bản hiện hành",
               "Đúng hạn / muộn", "Số ngày muộn", "Tệp", "Số lần gửi", "Lỗi", "Cảnh báo"]
@@ -215,6 +218,32 @@ def follow_up(ws: Worksheet, summary: Summary) -> None:
                 bold=column == 4 and item.kind == "error")
         row += 1
     _layout(ws, [5, 8, 20, 13, 16, 12, 70, 26, 15], title_rows="3:3", freeze="A4",
+            fit_width=True)
+
+
+def year_on_year(ws: Worksheet, summary: Summary) -> None:
+    """Sheet 5 (a 2025 province): each commune beside its predecessors a year earlier."""
+    ws.title = "So với các xã cũ"
+    header = ["Mã xã", "Tên xã", "Chỉ tiêu", "Nội dung", "Kỳ này", "Cùng kỳ năm trước (các xã cũ)",
+              "Số xã cũ có báo cáo", "Số xã cũ", "Thay đổi", "So sánh được"]
+    _titles(ws, summary, len(header), [
+        f"TỪNG XÃ SO VỚI CÁC XÃ CŨ CÙNG KỲ NĂM TRƯỚC — {summary.area.name} — "
+        f"{summary.period.label}",
+        "Cùng kỳ năm trước: tổng số liệu của các xã cũ (trước ngày 01/7/2025) đã hợp thành xã. "
+        "«Không»: có xã cũ bị chia cho nhiều xã mới, tổng chỉ để tham khảo.",
+    ])
+    row = _header(ws, 3, header)
+    for item in summary.year_on_year:
+        change = (item.value - item.before if item.comparable and item.value is not None
+                  and item.before is not None else None)
+        values = [item.commune_code, item.commune_name, item.code, item.label, item.value,
+                  item.before, item.n_reporting, item.n_expected, change,
+                  "Có" if item.comparable else "Không"]
+        for column, value in enumerate(values, start=1):
+            put(ws, row, column, value,
+                number_format=COUNT_FORMAT if column in (5, 6, 7, 8, 9) else None)
+        row += 1
+    _layout(ws, [8, 22, 8, 40, 11, 14, 10, 8, 11, 10], title_rows="3:3", freeze="C4",
             fit_width=True)
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from cchc.warehouse.query import run_query
 from tests.test_summary import current, expected_rates, make_warehouse
+from tests.test_summary_2025 import make_reform_warehouse, values_of
 
 GUIDE = Path(__file__).resolve().parent.parent / "docs" / "analysts.md"
 
@@ -43,7 +44,13 @@ COLUMNS = {
                                            "dossiers_received", "dossiers_n_reporting"],
     "Where a figure came from": ["commune_name", "code", "value", "raw", "page", "sheet", "cell",
                                  "line", "file_name"],
+    "Một xã mới so với các xã cũ đã hợp thành": ["period", "source", "value", "n_reporting",
+                                                 "n_expected", "comparable"],
+    "Địa bàn huyện cũ qua các kỳ": ["period", "area", "value", "n_reporting", "n_expected",
+                                    "other_parts"],
 }
+# Queries across the 2025 reform, run on a warehouse with reports on both maps.
+REFORM = {"Một xã mới so với các xã cũ đã hợp thành", "Địa bàn huyện cũ qua các kỳ"}
 
 
 def sql_blocks(text: str) -> dict[str, str]:
@@ -69,6 +76,11 @@ def warehouse(tmp_path_factory) -> Path:
     return make_warehouse(tmp_path_factory.mktemp("analysts") / "cchc.duckdb")
 
 
+@pytest.fixture(scope="module")
+def reform_warehouse(tmp_path_factory) -> Path:
+    return make_reform_warehouse(tmp_path_factory.mktemp("analysts2025") / "cchc.duckdb")
+
+
 def run(warehouse: Path, heading: str) -> list[dict]:
     columns, rows = run_query(warehouse, BLOCKS[heading], retry_seconds=0)
     return [dict(zip(columns, row, strict=True)) for row in rows]
@@ -80,8 +92,9 @@ def test_the_guide_has_at_least_ten_queries_each_with_its_expected_columns():
 
 
 @pytest.mark.parametrize("heading", list(BLOCKS))
-def test_every_query_runs_and_returns_its_columns(warehouse, heading):
-    columns, rows = run_query(warehouse, BLOCKS[heading], retry_seconds=0)
+def test_every_query_runs_and_returns_its_columns(warehouse, reform_warehouse, heading):
+    db = reform_warehouse if heading in REFORM else warehouse
+    columns, rows = run_query(db, BLOCKS[heading], retry_seconds=0)
     assert columns == COLUMNS[heading]
     assert rows, f"«{heading}» returns nothing on the fixture warehouse"
 
@@ -139,3 +152,25 @@ def test_province_overview(warehouse):
     assert (rows["399"]["n_submitted"], rows["399"]["n_rejected"], rows["399"]["n_missing"]) == (
         5, 1, 30)
     assert rows["397"]["n_submitted"] == 1
+
+
+def test_a_new_commune_against_its_predecessors(reform_warehouse):
+    rows = run(reform_warehouse, "Một xã mới so với các xã cũ đã hợp thành")
+    before = sum(values_of(old, "2024-FY", "legacy")["3.3.1"] for old in ("15865", "15928"))
+    assert rows == [
+        {"period": "2024-FY", "source": "các xã cũ", "value": before, "n_reporting": 2,
+         "n_expected": 6, "comparable": True},
+        {"period": "2025-FY", "source": "xã mới",
+         "value": values_of("15865", "2025-FY", "2025")["3.3.1"], "n_reporting": 1,
+         "n_expected": 1, "comparable": True}]
+
+
+def test_the_old_district_area_over_time(reform_warehouse):
+    rows = run(reform_warehouse, "Địa bàn huyện cũ qua các kỳ")
+    before = sum(values_of(old, "2024-FY", "legacy")["3.3.1"] for old in ("15865", "15928"))
+    assert rows == [
+        {"period": "2024-FY", "area": "huyện cũ", "value": before, "n_reporting": 2,
+         "n_expected": 36, "other_parts": 0},
+        {"period": "2025-FY", "area": "các xã mới",
+         "value": values_of("15865", "2025-FY", "2025")["3.3.1"], "n_reporting": 1,
+         "n_expected": 8, "other_parts": 0}]

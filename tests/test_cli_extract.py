@@ -23,7 +23,7 @@ def test_json_contract_on_the_seed():
         "commune_code": "15865", "commune_name": "Thị trấn Bút Sơn",
         "district_code": "399", "district_name": "Huyện Hoằng Hóa", "province_code": "38",
         "period": "2024-9M", "report_date": None, "doc_number": None,
-        "window_start": "2023-11-05", "window_end": "2024-09-01",
+        "window_start": "2023-11-05", "window_end": "2024-09-01", "admin_map": "legacy",
     }
     first = next(i for i in document["indicators"] if i["code"] == "3.3.1")
     assert first == {"code": "3.3.1", "value": 841, "unit": "Số lượng hồ sơ", "raw": "841",

@@ -7,7 +7,7 @@ from cchc.flows.ingest import run_ingest
 from cchc.settings import Settings
 from cchc.warehouse.query import run_query
 from tests.fixtures.demo_inbox import build_demo_inbox
-from tests.test_analyst_queries import BLOCKS, COLUMNS
+from tests.test_analyst_queries import BLOCKS, COLUMNS, REFORM
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +26,8 @@ def test_every_demo_file_ends_with_its_planned_status(demo):
 
 
 # Every demo commune sends on time and fills its required rows: these two rightly find nobody.
-NOBODY_IN_THE_DEMO = {"Late submitters", "Communes reporting blank on required rows"}
+# The demo is 9 tháng 2024, before the 2025 reform: the queries across it find nothing either.
+NOBODY_IN_THE_DEMO = {"Late submitters", "Communes reporting blank on required rows", *REFORM}
 
 
 @pytest.mark.parametrize("heading", list(BLOCKS))

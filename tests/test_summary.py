@@ -550,6 +550,9 @@ def test_charts_escape_names_and_say_when_there_is_no_figure():
                               reference=("Huyện & co", 40.0))
     assert "<b>" not in svg and "&lt;b&gt;Xã&lt;/b&gt;" in svg and "Huyện &amp; co" in svg
     assert "không có số liệu" in svg and svg.count("<rect") == 2  # background and one bar
+    nothing = charts.percent_bars([("Xã A", None), ("Xã B", None)], title="t", colour="#000000",
+                                  reference=("Huyện", None))  # no commune has the rate
+    assert nothing.count("không có số liệu") == 2
     stacked = charts.stacked_bars([("Xã A", [5, None]), ("Xã B", [None, None])],
                                   [("a", "#111111"), ("b", "#222222")], title="t")
     assert "5 (thiếu số liệu)" in stacked and "không có số liệu" in stacked

@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from cchc.cli import format_status
 from cchc.transforms.model import Issue, Report
 from cchc.transforms.report import extract_report
 from cchc.warehouse.load import (
@@ -142,7 +143,8 @@ def test_a_reader_refuses_a_missing_or_old_file(tmp_path):
     with pytest.raises(WarehouseError, match=r"no warehouse at .*run the nightly load first"):
         connect(tmp_path / "none.duckdb", read_only=True)
     duckdb.connect(str(tmp_path / "old.duckdb")).close()
-    with pytest.raises(WarehouseError, match="schema version 0, this cchc needs 1: run"):
+    with pytest.raises(WarehouseError,
+                       match=f"schema version 0, this cchc needs {len(MIGRATIONS)}: run"):
         connect(tmp_path / "old.duckdb", read_only=True)
 
 
@@ -237,9 +239,17 @@ def test_a_load_interrupted_midway_leaves_nothing(con):
 
 
 def test_a_report_without_commune_cannot_be_accepted(con):
-    with pytest.raises(ValueError, match="without commune or period cannot be accepted"):
+    with pytest.raises(ValueError, match="without commune, period or map cannot be accepted"):
         load(con, variant(commune_code=None))
     assert load(con, variant(commune_code=None), status="rejected").status == "rejected"
+    with pytest.raises(ValueError, match="without commune, period or map cannot be accepted"):
+        load(con, variant(admin_map=None))
+
+
+def test_a_report_on_the_2025_map_has_no_district(con):
+    with pytest.raises(ValueError, match=r"on the 2025 map has no district \(got '399'\): "
+                                         r"districts ended on 2025-06-30"):
+        load(con, variant(admin_map="2025", period="2025-FY"))
 
 
 def test_quarantined_files_are_recorded_and_known(con):
@@ -353,9 +363,19 @@ def test_status_summarises_runs_files_and_completeness(db):
     assert [r["run_id"] for r in found["runs"]] == ["run-1"]
     assert found["submissions"] == {"accepted": 1, "rejected": 1}
     assert found["completeness"] == [{
-        "district_code": "399", "district_name": "Huyện Hoằng Hóa", "period": "2024-9M",
+        "admin_map": "legacy", "province_code": "38", "district_code": "399",
+        "district_name": "Huyện Hoằng Hóa", "period": "2024-9M",
         "n_expected": 36, "n_submitted": 1, "n_rejected": 1, "n_missing": 34}]
     assert status(db, period="2024-Q1")["completeness"] == []
+    con = connect(db)
+    load(con, variant(admin_map="2025", district_code=None, period="2025-FY"))
+    con.close()
+    found = status(db, period="2025-FY")["completeness"]
+    assert found == [{"admin_map": "2025", "province_code": "38", "district_code": None,
+                      "district_name": None, "period": "2025-FY", "n_expected": 166,
+                      "n_submitted": 1, "n_rejected": 0, "n_missing": 165}]
+    assert format_status(status(db, period="2025-FY")).endswith(
+        "\n  province 38 (2025 map), 2025-FY: 1 / 0 / 165 of 166")
     with pytest.raises(ValueError, match="is not a period key"):
         status(db, period="Q1")
 

@@ -6,6 +6,11 @@ z-score on the median and the MAD (Iglewicz and Hoaglin) flags a value beyond 3.
 four, a band from half the smallest to twice the largest past value. Fewer than two past values,
 or a blank value, decide nothing. Always a warning, never an error: a surprising figure can be
 true, and only the commune can say.
+
+A commune is its code on its map: codes were reused by the 2025 map, so a 2025 commune's past is
+its own 2025-map reports and, for earlier years, the sum of its predecessors (the legacy communes
+that went into it) where that sum stands for the same area; never one predecessor's figures
+(warehouse.history gives it both under the 2025 commune's code).
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from cchc.transforms.rules import vi_number
 MIN_HISTORY = 2
 ROBUST_HISTORY = 5
 Z_LIMIT = 3.5
-HISTORY_COLUMNS = ("commune_code", "period", "code", "value")
+HISTORY_COLUMNS = ("admin_map", "commune_code", "period", "code", "value")
 
 
 def history_issues(report: Report, history: pd.DataFrame) -> tuple[Issue, ...]:
@@ -30,10 +35,11 @@ def history_issues(report: Report, history: pd.DataFrame) -> tuple[Issue, ...]:
     ``history`` has HISTORY_COLUMNS: current figures of earlier reports (blanks absent).
     """
     meta = report.meta
-    if history.empty or not meta.commune_code or not meta.period:
+    if history.empty or not meta.commune_code or not meta.period or not report.admin_map:
         return ()
     kind = meta.period.split("-")[1]
-    past = history[(history["commune_code"] == meta.commune_code)
+    past = history[(history["admin_map"] == report.admin_map)
+                   & (history["commune_code"] == meta.commune_code)
                    & (history["period"].str.split("-").str[1] == kind)
                    & (history["period"] < meta.period)]
     by_indicator = {code: group["value"].dropna().tolist() for code, group in past.groupby("code")}

@@ -9,22 +9,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from cchc.extractors.raw import RawReport, TextLine
 from cchc.transforms import admin_units
 from cchc.transforms.model import ReportMeta
+from cchc.transforms.periods import parse_period
 from cchc.transforms.text import clean, fold, fold_aligned
 
 _LETTERHEAD_LINES = 12
 _TITLE_LINES = 5
 
-_UNIT_TYPE = re.compile(r"(?<!\w)(thi tran|thi xa|thanh pho|tp\.?|xa|phuong|huyen|quan)\s+")
+_UNIT_TYPE = re.compile(
+    r"(?<!\w)(thi tran|thi xa|thanh pho|tp\.?|xa|phuong|dac khu|huyen|quan|tinh)\s+")
 # Words that end a place name in a letterhead line, compared with their accents ("phòng" ends
 # one, the commune name "Phong" does not).
 _STOP_WORDS = {"độc", "cộng", "số", "số:", "ngày", "về", "năm", "báo", "kết", "trong", "của",
-               "phòng", "và", "đã", "trên", "ubnd", "huyện"}
-_COMMUNE_TYPES = {"xa", "thi tran", "phuong"}  # folded
+               "phòng", "và", "đã", "trên", "ubnd", "huyện", "tỉnh"}
+_COMMUNE_TYPES = {"xa", "thi tran", "phuong", "dac khu"}  # folded
 _MOTTO = re.compile(r"cong hoa xa hoi chu nghia viet nam|doc lap\s*-\s*tu do\s*-\s*hanh phuc")
 
 _QUARTER = re.compile(r"\bquy\s+(iv|iii|ii|i|[1-4])\b(?:\s*(?:nam|/|-)\s*(\d{4}))?")
@@ -44,25 +47,62 @@ _WINDOW = re.compile(
     r"(\d{1,2}/\d{1,2}/\d{4})")
 
 
-def read_metadata(raw: RawReport) -> ReportMeta:
+@dataclass(frozen=True)
+class Reading:
+    """What a report says about itself, and, when the commune it names could be several, which.
+
+    ``named`` is the commune as written ("Xã Đông Khê"); ``candidates`` the units it may mean when
+    neither the text nor the inbox's province setting settles it (empty when settled or unknown).
+    """
+
+    meta: ReportMeta
+    named: str | None = None
+    candidates: tuple[admin_units.Unit, ...] = ()
+
+
+def read_metadata(raw: RawReport, province: str | None = None) -> ReportMeta:
     """Every metadata field the report states; None for each it does not."""
+    return read(raw, province).meta
+
+
+def read(raw: RawReport, province: str | None = None) -> Reading:
+    """The report's metadata, its commune matched on the map in force when it was written.
+
+    ``province`` (the inbox's setting, a GSO code) settles a commune name shared by several
+    provinces when the text names no province; it never overrides a name that is unique.
+    """
     head = _letterhead(raw.lines)
-    commune, district = find_unit(raw, head)
     window = data_window(raw.lines)
     attached = _attachment_line(raw.lines)
     report_date = find_report_date(head) or find_report_date(attached)
-    return ReportMeta(
+    period = find_period(raw.lines, raw.appendix_title, report_date)
+    admin_map = report_map(report_date, period)
+    found = find_unit(raw, head, admin_map, province)
+    commune, district = found.commune, found.district
+    meta = ReportMeta(
         commune_code=commune.code if commune else None,
         commune_name=commune.name if commune else None,
         district_code=district.code if district else None,
         district_name=district.name if district else None,
-        province_code=district.province_code if district else None,
-        period=find_period(raw.lines, raw.appendix_title, report_date),
+        province_code=(commune or district).province_code if (commune or district) else None,
+        period=period,
         report_date=report_date.isoformat() if report_date else None,
         doc_number=find_doc_number(head) or find_doc_number(attached),
         window_start=window[0].isoformat() if window else None,
         window_end=window[1].isoformat() if window else None,
+        admin_map=admin_map if commune else None,
     )
+    return Reading(meta, found.named, found.candidates)
+
+
+def report_map(report_date: date | None, period: str | None) -> str:
+    """The map a report is on: the one in force on its date (its issuer existed then), else at
+    its period's end; the legacy map when it states neither (it is rejected for its period)."""
+    if report_date is not None:
+        return admin_units.map_on(report_date)
+    if period is not None:
+        return admin_units.map_on(parse_period(period).end)
+    return admin_units.LEGACY
 
 
 def _letterhead(lines: Sequence[TextLine]) -> list[str]:
@@ -99,35 +139,89 @@ def unit_mentions(text: str) -> list[tuple[str, str]]:
     return mentions
 
 
-def _best_match(level: str, kind: str, words: str,
-                district_code: str | None = None) -> admin_units.Unit | None:
-    """The unit the longest known prefix of ``words`` names. A prefix that names several units
-    ends the search: "Xã Đông Phú" of an unknown district is ambiguous, not "Xã Đông"."""
+@dataclass(frozen=True)
+class Found:
+    """The commune and district a report names; when its commune name is unsettled, the name
+    and every unit it may mean."""
+
+    commune: admin_units.Unit | None = None
+    district: admin_units.Unit | None = None
+    named: str | None = None
+    candidates: tuple[admin_units.Unit, ...] = ()
+
+
+def _best_hits(level: str, kind: str, words: str, admin_map: str,
+               district_code: str | None = None) -> tuple[str, list[admin_units.Unit]]:
+    """The longest prefix of ``words`` the registry knows, and every unit it names there. The
+    search ends at the first prefix with any unit: "Xã Đông Phú" of an unknown district is
+    ambiguous, not "Xã Đông"."""
     parts = words.split(" ")
     for size in range(len(parts), 0, -1):
-        hits = admin_units.find_all(level, f"{kind} {' '.join(parts[:size])}", district_code)
+        name = f"{kind} {' '.join(parts[:size])}"
+        hits = admin_units.find_all(level, name, district_code, admin_map=admin_map)
         if hits:
-            return hits[0] if len(hits) == 1 else None
+            return name, hits
+    return words, []
+
+
+def _settle(hits: Sequence[admin_units.Unit],
+            provinces: Sequence[str | None]) -> admin_units.Unit | None:
+    """The one unit of ``hits``, else the one of them in the first given province (the one the
+    text names, then the inbox's setting) that narrows them; None when that leaves several."""
+    if len(hits) == 1:
+        return hits[0]
+    for code in provinces:
+        inside = [u for u in hits if u.province_code == code]
+        if code is not None and len(inside) == 1:
+            return inside[0]
     return None
 
 
-def find_unit(raw: RawReport, head: Sequence[str]) -> tuple[admin_units.Unit | None,
-                                                             admin_units.Unit | None]:
-    """The reporting commune and its district, from the letterhead and the appendix title."""
+def find_unit(raw: RawReport, head: Sequence[str], admin_map: str = admin_units.LEGACY,
+              province: str | None = None) -> Found:
+    """The reporting commune (and, on the legacy map, its district) from the letterhead and the
+    appendix title.
+
+    On the 2025 map there are no districts ("ỦY BAN NHÂN DÂN / XÃ HOẰNG HÓA"); a district line
+    of an old-style letterhead is then ignored. A name shared by several units is settled by the
+    province the text names, else by ``province``; otherwise it is left unsettled.
+    """
     places = [*_rejoined(head), raw.appendix_title]
+    provinces = (named_province(places, admin_map), province)
     district = None
-    for line in places:
-        for kind, words in unit_mentions(line):
-            if fold(kind) not in _COMMUNE_TYPES and district is None:
-                district = _best_match("district", kind, words)
+    if admin_map == admin_units.LEGACY:
+        for line in places:
+            for kind, words in unit_mentions(line):
+                if fold(kind) not in {*_COMMUNE_TYPES, "tinh"} and district is None:
+                    district = _settle(_best_hits("district", kind, words, admin_map)[1],
+                                       provinces)
     district_code = district.code if district else None
+    unsettled = Found(district=district)
     for line in places:
         for kind, words in unit_mentions(line):
-            if fold(kind) in _COMMUNE_TYPES:
-                commune = _best_match("commune", kind, words, district_code)
-                if commune is not None:
-                    return commune, admin_units.unit(commune.district_code, "district")
-    return None, district
+            if fold(kind) not in _COMMUNE_TYPES:
+                continue
+            named, hits = _best_hits("commune", kind, words, admin_map, district_code)
+            commune = _settle(hits, provinces)
+            if commune is not None:
+                return Found(commune, admin_units.unit(commune.district_code, "district")
+                             if commune.district_code else None)
+            if hits and not unsettled.candidates:
+                unsettled = Found(district=district, named=clean(named), candidates=tuple(hits))
+    return unsettled
+
+
+def named_province(lines: Sequence[str], admin_map: str) -> str | None:
+    """The province the text names ("UBND TỈNH THANH HÓA", "xã Hoằng Hóa, tỉnh Thanh Hóa"),
+    when it names exactly one."""
+    found = set()
+    for line in lines:
+        for kind, words in unit_mentions(line):
+            if fold(kind) in {"tinh", "thanh pho"}:
+                unit = _settle(_best_hits("province", kind, words, admin_map)[1], ())
+                if unit is not None:
+                    found.add(unit.code)
+    return found.pop() if len(found) == 1 else None
 
 
 def _rejoined(head: Sequence[str]) -> list[str]:

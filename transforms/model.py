@@ -57,6 +57,7 @@ class ReportMeta:
     doc_number: str | None = None
     window_start: str | None = None
     window_end: str | None = None
+    admin_map: str | None = None  # "legacy" | "2025": the map the commune was matched on
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,13 @@ class Report:
     meta: ReportMeta
     observations: tuple[Observation, ...]
     issues: tuple[Issue, ...] = field(default=())
+
+    @property
+    def admin_map(self) -> str | None:
+        """The map the report is on ("legacy" or "2025"), None when the commune was not read:
+        its codes mean nothing without it (15865 is Bút Sơn on one map, Hoằng Hóa on the other).
+        """
+        return self.meta.admin_map
 
     def value(self, code: str) -> Value:
         return next(o.value for o in self.observations if o.code == code)

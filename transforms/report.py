@@ -7,18 +7,22 @@ from pathlib import Path
 
 from cchc.extractors.raw import RawReport
 from cchc.extractors.read import read_bytes, read_raw
-from cchc.transforms.metadata import read_metadata
-from cchc.transforms.model import Issue, Report, ReportMeta, Source
+from cchc.transforms import admin_units
+from cchc.transforms.metadata import Reading, read
+from cchc.transforms.model import Issue, Report, Source
 from cchc.transforms.narrative import Claim, narrative_claims
 from cchc.transforms.rows import observations
 
 
-def extract_report(path: Path) -> Report:
-    """Read, extract and type one report file. Raises UnreadableReport for bad input."""
-    return read_report(path)[0]
+def extract_report(path: Path, province: str | None = None) -> Report:
+    """Read, extract and type one report file. Raises UnreadableReport for bad input.
+
+    ``province``: the inbox's province setting, for commune names shared by several provinces.
+    """
+    return read_report(path, province)[0]
 
 
-def read_report(path: Path) -> tuple[Report, tuple[Claim, ...]]:
+def read_report(path: Path, province: str | None = None) -> tuple[Report, tuple[Claim, ...]]:
     """The report and the figures its running text states, for the narrative cross-check.
 
     The claims, not the text lines: they are all the check needs, and a night's worth of text
@@ -26,25 +30,28 @@ def read_report(path: Path) -> tuple[Report, tuple[Claim, ...]]:
     """
     data = read_bytes(path)
     raw = read_raw(data, path.name)
-    report = build_report(raw, str(path), hashlib.sha256(data).hexdigest())
+    report = build_report(raw, str(path), hashlib.sha256(data).hexdigest(), province)
     return report, narrative_claims(raw.lines)
 
 
-def build_report(raw: RawReport, path: str, sha256: str) -> Report:
-    meta = read_metadata(raw)
+def build_report(raw: RawReport, path: str, sha256: str, province: str | None = None) -> Report:
+    reading = read(raw, province)
     found, issues = observations(raw.rows)
     return Report(
         source=Source(path=path, sha256=sha256, format=raw.format),
-        meta=meta,
+        meta=reading.meta,
         observations=found,
-        issues=(*metadata_issues(meta), *issues),
+        issues=(*metadata_issues(reading), *issues),
     )
 
 
-def metadata_issues(meta: ReportMeta) -> tuple[Issue, ...]:
-    """A report that does not say whose it is or which period it covers cannot be filed."""
-    issues = []
-    if meta.commune_code is None:
+def metadata_issues(reading: Reading) -> tuple[Issue, ...]:
+    """A report that does not say whose it is or which period it covers cannot be filed; one
+    whose commune name could be several communes lists them, so the clerk can say which."""
+    meta, issues = reading.meta, []
+    if meta.commune_code is None and reading.candidates:
+        issues.append(Issue("meta.commune", "error", (), unsettled_message(reading)))
+    elif meta.commune_code is None:
         issues.append(Issue("meta.commune", "error", (), (
             "Không xác định được xã/thị trấn lập báo cáo: đề nghị ghi rõ tên đơn vị ở góc trái "
             "đầu báo cáo (ví dụ «UBND XÃ HOẰNG ĐỨC») và dòng huyện phía trên.")))
@@ -53,3 +60,20 @@ def metadata_issues(meta: ReportMeta) -> tuple[Issue, ...]:
             "Không xác định được kỳ báo cáo: đề nghị ghi rõ kỳ trong tên báo cáo (ví dụ «9 tháng "
             "đầu năm 2024», «Quý I năm 2024», «năm 2023»).")))
     return tuple(issues)
+
+
+def unsettled_message(reading: Reading) -> str:
+    """«Xã Đông Khê» could be …: every candidate with its code and where it is."""
+    return (f"Tên đơn vị «{reading.named}» ở đầu báo cáo ứng với {len(reading.candidates)} đơn vị, "
+            f"không xác định được là đơn vị nào: "
+            f"{'; '.join(describe(u) for u in reading.candidates)}. Đề nghị ghi rõ tên tỉnh (và "
+            "huyện, với báo cáo trước ngày 01/7/2025) ở đầu báo cáo, hoặc khai báo tỉnh của hộp "
+            "thư (--province, CCHC_PROVINCE hoặc province trong cchc.toml).")
+
+
+def describe(unit: admin_units.Unit) -> str:
+    """"Xã Đông Khê (mã 16387, Thành phố Thanh Hóa, Tỉnh Thanh Hóa)"."""
+    where = [admin_units.unit(unit.district_code, "district", unit.admin_map).name
+             ] if unit.district_code else []
+    where.append(admin_units.unit(unit.province_code, "province", unit.admin_map).name)
+    return f"{unit.name} (mã {unit.code}, {', '.join(where)})"

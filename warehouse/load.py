@@ -110,10 +110,12 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, n_seen: int,
 
 
 def refresh_rollups(con: duckdb.DuckDBPyConnection) -> None:
-    """Recompute the stored roll-ups (core.rollups, read by district_rollup and
-    province_rollup) from the current reports: what a run does when it finishes."""
+    """Recompute the stored roll-ups (core.rollups, read by district_rollup,
+    province_rollup and successor_rollup) from the current reports: what a run does when it
+    finishes."""
     con.execute("""CREATE OR REPLACE TABLE core.rollups AS
-                   SELECT * FROM core.area_rollup ORDER BY level, area_code, period, position""")
+                   SELECT * FROM core.area_rollup
+                   ORDER BY admin_map, level, area_code, period, position""")
 
 
 def known_files(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, float, str]]:
@@ -166,9 +168,13 @@ def load_report(con: duckdb.DuckDBPyConnection, run_id: str, submission: Submiss
     """
     if status not in ("accepted", "rejected"):
         raise ValueError(f"a report is loaded accepted or rejected, not {status!r}")
-    if status == "accepted" and not (report.meta.commune_code and report.meta.period):
-        raise ValueError(f"{submission.file_name}: a report without commune or period cannot be "
-                         "accepted; load it as rejected")
+    if status == "accepted" and not (report.meta.commune_code and report.meta.period
+                                     and report.admin_map):
+        raise ValueError(f"{submission.file_name}: a report without commune, period or map "
+                         "cannot be accepted; load it as rejected")
+    if report.admin_map == "2025" and report.meta.district_code:
+        raise ValueError(f"{submission.file_name}: a report on the 2025 map has no district "
+                         f"(got {report.meta.district_code!r}): districts ended on 2025-06-30")
     if report.source.sha256 != submission.sha256:
         raise ValueError(f"{submission.file_name}: the report was extracted from other bytes "
                          f"({report.source.sha256[:12]}) than the submission's "
@@ -239,11 +245,12 @@ def _insert_report(con: duckdb.DuckDBPyConnection, run_id: str, submission: Subm
     cumulative = parse_period(meta.period).cumulative if meta.period else None
     if meta.period:
         write_period(con, meta.period)
-    con.execute("""INSERT INTO core.reports (report_id, commune_code, district_code,
+    con.execute("""INSERT INTO core.reports (report_id, admin_map, commune_code, district_code,
                        province_code, period, period_start, period_end, cumulative, report_date,
                        doc_number, format, received_at, run_id, status)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                [submission.sha256, meta.commune_code, meta.district_code, meta.province_code,
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [submission.sha256, report.admin_map, meta.commune_code, meta.district_code,
+                 meta.province_code,
                  meta.period, start, end, cumulative, meta.report_date, meta.doc_number,
                  report.source.format, submission.received_at, run_id, status])
 
@@ -292,17 +299,21 @@ def _apply_supersession(con: duckdb.DuckDBPyConnection, report: Report) -> tuple
     """Make the latest non-rejected report of the commune and period current, the rest
     superseded by it; returns the reports that became superseded just now.
 
+    The commune is its code on its map: codes were reused by the 2025 map, so Xã Hoằng Hóa's
+    (15865, 2025) report never supersedes Thị trấn Bút Sơn's (15865, legacy).
+
     Latest means: later report date, then higher document number ("112/BC-UBND" → 112), then
     received later. An undated report sorts before a dated one. A rejected report takes no
     part: it neither supersedes nor is superseded.
     """
     ranked = con.execute("""
         SELECT report_id, status FROM core.reports
-        WHERE commune_code = ? AND period = ? AND status <> 'rejected'
+        WHERE admin_map = ? AND commune_code = ? AND period = ? AND status <> 'rejected'
         ORDER BY report_date DESC NULLS LAST,
                  TRY_CAST(regexp_extract(doc_number, '^\\s*(\\d+)', 1) AS BIGINT) DESC NULLS LAST,
                  received_at DESC, report_id DESC""",
-                         [report.meta.commune_code, report.meta.period]).fetchall()
+                         [report.admin_map, report.meta.commune_code,
+                          report.meta.period]).fetchall()
     current, others = ranked[0][0], [row[0] for row in ranked[1:]]
     newly = tuple(report_id for report_id, status in ranked[1:]
                   if status == "accepted" and report_id != report.source.sha256)

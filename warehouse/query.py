@@ -49,7 +49,8 @@ def run_query(path: str | Path, sql: str,
 
 def status(path: str | Path, period: str | None = None,
            retry_seconds: float = 30) -> dict[str, Any]:
-    """Recent runs, files by status, and per district × period who has reported.
+    """Recent runs, files by status, and who has reported: per district × period on the
+    legacy map, per province × period on the 2025 map (no districts).
 
     ``period`` (a key such as "2024-9M") narrows the completeness to that period.
     """
@@ -64,13 +65,14 @@ def status(path: str | Path, period: str | None = None,
         by_status = dict(con.execute("SELECT status, count(*) FROM core.submissions "
                                      "GROUP BY status ORDER BY status").fetchall())
         completeness = _records(con, """
-            SELECT district_code, district_name, period,
+            SELECT admin_map, province_code, district_code, district_name, period,
                    count(*) AS n_expected,
                    count(*) FILTER (WHERE status = 'submitted') AS n_submitted,
                    count(*) FILTER (WHERE status = 'rejected') AS n_rejected,
                    count(*) FILTER (WHERE status = 'missing') AS n_missing
             FROM completeness WHERE $period IS NULL OR period = $period
-            GROUP BY ALL ORDER BY period, district_code""", {"period": period})
+            GROUP BY ALL ORDER BY period, admin_map DESC, province_code, district_code""",
+                                {"period": period})
         return {"warehouse": str(path), "schema_version": schema_version(con), "runs": runs,
                 "submissions": by_status, "completeness": completeness}
     finally:

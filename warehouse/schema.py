@@ -153,6 +153,33 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             sha256 VARCHAR NOT NULL,
             updated_at TIMESTAMP NOT NULL)""",
     ),
+    # Issue 12, the 2025 map (two levels, codes reused): a unit is its code *and* its map, and
+    # the lineage says which legacy communes went into which 2025 commune. Every report stored
+    # so far was read on the legacy map. admin_units and admin_lineage are reference data,
+    # refilled below: forgetting their fingerprints (and the views', which join them) makes
+    # this same upgrade reload both and recompute the stored roll-ups.
+    (
+        "ALTER TABLE core.reports ADD COLUMN admin_map VARCHAR",
+        "UPDATE core.reports SET admin_map = 'legacy'",
+        "DROP TABLE core.admin_units",
+        """CREATE TABLE core.admin_units (
+            admin_map VARCHAR NOT NULL,
+            code VARCHAR NOT NULL,
+            name VARCHAR NOT NULL,
+            type VARCHAR NOT NULL,
+            level VARCHAR NOT NULL,
+            parent_code VARCHAR,
+            district_code VARCHAR,
+            province_code VARCHAR,
+            PRIMARY KEY (admin_map, level, code))""",
+        """CREATE TABLE core.admin_lineage (
+            old_code VARCHAR NOT NULL,
+            new_code VARCHAR NOT NULL,
+            whole BOOLEAN NOT NULL,
+            is_default BOOLEAN NOT NULL,
+            PRIMARY KEY (old_code, new_code))""",
+        "DELETE FROM core.fingerprints WHERE name IN ('reference', 'views')",
+    ),
 )
 
 _BOOTSTRAP = (
@@ -288,7 +315,8 @@ def _write_views(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def refresh_reference(con: duckdb.DuckDBPyConnection) -> None:
-    """Reload the catalog, administrative units and period rules from reference/ (one transaction).
+    """Reload the catalog, administrative units (both maps and their lineage) and period rules
+    from reference/ (one transaction).
 
     ``connect`` already does this when the files changed; call it to force a reload.
     """
@@ -298,17 +326,25 @@ def refresh_reference(con: duckdb.DuckDBPyConnection) -> None:
 
 def reference_fingerprint() -> str:
     """SHA-256 over the reference files the warehouse copies: a change means reload."""
-    paths = (catalog.CATALOG_PATH, admin_units.CSV_PATH, periods.PERIODS_PATH)
+    paths = (catalog.CATALOG_PATH, admin_units.CSV_PATH, admin_units.LINEAGE_PATH,
+             periods.PERIODS_PATH)
     return _sha256(b"".join(_sha256(p.read_bytes()).encode() for p in paths))
 
 
 def _write_reference(con: duckdb.DuckDBPyConnection) -> None:
-    units = pd.DataFrame([asdict(u) for level in admin_units.LEVELS
-                          for u in admin_units.units(level)])
+    units = pd.DataFrame([asdict(u) for admin_map in admin_units.MAPS
+                          for level in admin_units.LEVELS
+                          for u in admin_units.units(level, admin_map)])
     con.register("units_df", units)
     con.execute("DELETE FROM core.admin_units")
     con.execute("INSERT INTO core.admin_units BY NAME SELECT * FROM units_df")
     con.unregister("units_df")
+    lineage = pd.DataFrame([asdict(row) for row in admin_units.lineage()],
+                           columns=["old_code", "new_code", "whole", "is_default"])
+    con.register("lineage_df", lineage)
+    con.execute("DELETE FROM core.admin_lineage")
+    con.execute("INSERT INTO core.admin_lineage BY NAME SELECT * FROM lineage_df")
+    con.unregister("lineage_df")
     con.register("indicators_df", _indicator_frame())
     con.execute("DELETE FROM core.indicators")
     con.execute("""INSERT INTO core.indicators BY NAME
