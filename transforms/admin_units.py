@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from cchc.errors import ReferenceDataError, UnknownUnit
 from cchc.transforms.text import clean, fold, name_key
 
 CSV_PATH = Path(__file__).resolve().parent.parent / "reference" / "admin_units.csv"
@@ -55,7 +56,7 @@ class Unit:
 @cache
 def _all() -> tuple[Unit, ...]:
     if not CSV_PATH.exists():
-        raise FileNotFoundError(
+        raise ReferenceDataError(
             f"{CSV_PATH} is missing; regenerate it with "
             f"`pip install vietnam-provinces==0.6.0 && python scripts/build_admin_units.py`")
     with CSV_PATH.open(encoding="utf-8", newline="") as handle:
@@ -83,14 +84,14 @@ def unit(code: str, level: str | None = None) -> Unit:
     """The unit with this GSO code ("038" and "38" alike).
 
     Codes repeat across levels, so without ``level`` a code held by units of two levels raises
-    ``KeyError`` rather than hand back whichever came first. ``KeyError`` if unknown.
+    ``UnknownUnit`` (a KeyError) rather than hand back whichever came first; also if unknown.
     """
     code = str(int(code)) if code.strip().isdigit() else code
     found = [_by_code()[(lvl, code)] for lvl in LEVELS
              if (lvl, code) in _by_code() and level in (None, lvl)]
     if len(found) != 1:
         what = "ambiguous without level=" if found else "unknown"
-        raise KeyError(f"administrative unit code {code!r} is {what} (level={level!r})")
+        raise UnknownUnit(f"administrative unit code {code!r} is {what} (level={level!r})")
     return found[0]
 
 
