@@ -82,8 +82,18 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, n_seen: int,
     """Close a run: count what it did from the rows it wrote, so the counts cannot drift.
 
     n_new is the files this run recorded; n_accepted … n_duplicate the statuses those files have
-    now; n_superseded the reports (of any run) that a report of this run superseded.
+    now; n_superseded the reports (of any run) that a report of this run superseded. The run is
+    marked finished and the roll-ups refreshed in one transaction: a run killed between the two
+    would be finished with stale roll-ups, which no later quiet night would notice.
     """
+    with transaction(con):
+        result = _close_run(con, run_id, n_seen, status, summary_md, docs_path)
+        refresh_rollups(con)
+    return result
+
+
+def _close_run(con: duckdb.DuckDBPyConnection, run_id: str, n_seen: int, status: RunStatus,
+               summary_md: str | None, docs_path: str | None) -> dict[str, int]:
     counts = con.execute("""
         SELECT count(*) AS n_new,
                count(*) FILTER (WHERE status = 'accepted') AS n_accepted,
@@ -105,7 +115,6 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, n_seen: int,
                            run_id]).fetchone()[0]
     if updated != 1:
         raise ValueError(f"no run {run_id!r} to finish: start it with start_run")
-    refresh_rollups(con)
     return result
 
 
@@ -329,11 +338,13 @@ def run_statuses(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, str]:
 
 def mark_interrupted_runs(con: duckdb.DuckDBPyConnection) -> int:
     """Runs still marked running were killed (the caller holds the run lock): mark them failed,
-    and bring the roll-ups up to the reports they loaded before they died."""
-    marked = con.execute("UPDATE core.runs SET status = 'failed' WHERE status = 'running'"
-                         ).fetchone()[0]
-    if marked:
-        refresh_rollups(con)
+    and bring the roll-ups up to the reports they loaded before they died (one transaction, for
+    the same reason as ``finish_run``)."""
+    with transaction(con):
+        marked = con.execute("UPDATE core.runs SET status = 'failed' WHERE status = 'running'"
+                             ).fetchone()[0]
+        if marked:
+            refresh_rollups(con)
     return marked
 
 
