@@ -169,8 +169,10 @@ def load_batch(db: Path, run_id: str, batch: Sequence[Extracted],
 
     A file already recorded with the same bytes at the same path (copied again, so only its
     mtime changed) is not news: its new mtime is noted so the next run skips it at the stat.
+    A file this very run recorded is news, though: a retried batch finds the files its first
+    attempt loaded already recorded, and they belong in the run's summary all the same.
     """
-    from cchc.warehouse.load import touch
+    from cchc.warehouse.load import recorded_in, touch
     from cchc.warehouse.schema import connect
 
     con = connect(db, retry_seconds=60)
@@ -179,7 +181,7 @@ def load_batch(db: Path, run_id: str, batch: Sequence[Extracted],
         for item in batch:
             submission = _submission(item)
             changed, outcome = _load_one(con, run_id, submission, item, verdicts)
-            if changed:
+            if changed or recorded_in(con, submission.submission_id) == run_id:
                 outcomes.append(outcome)
             else:
                 touch(con, submission)

@@ -112,3 +112,26 @@ def test_a_quiet_night_closes_a_run_killed_after_its_last_load(tmp_path, prefect
                            ).fetchall() == [(841.0,)]
     finally:
         con.close()
+
+
+def test_a_retried_load_reports_the_files_its_first_attempt_loaded(tmp_path):
+    """A load task retried after it loaded part of its batch: the retry finds those files
+    already recorded by this same run, and they stay in the run's summary."""
+    from cchc.flows import steps
+    from cchc.flows.inbox import archive, discover
+    from cchc.transforms.validate import validate_reports
+
+    settings = settings_for(tmp_path)
+    build_inbox(settings.inbox)
+    received = [archive(c, settings.archive) for c in discover(settings.inbox)]
+    run_id, seen_before = steps.begin_run(settings)
+    fresh = steps.first_of_each(received, seen_before)
+    batch = [*map(steps.extract, fresh), *(steps.Extracted(r) for r in received
+                                           if r not in fresh)]
+    verdicts = validate_reports([(e.report, e.claims) for e in batch if e.report is not None])
+    first = steps.load_batch(settings.db, run_id, batch[:4], verdicts)  # then the task fails
+    retried = steps.load_batch(settings.db, run_id, batch, verdicts)
+    assert len(first) == 4
+    assert sorted(o.file_name for o in retried) == sorted(EXPECTED)
+    summary = steps.finish(settings, run_id, len(received), retried, None)
+    assert {o.file_name: o.status for o in summary.outcomes} == EXPECTED

@@ -348,6 +348,13 @@ def mark_interrupted_runs(con: duckdb.DuckDBPyConnection) -> int:
     return marked
 
 
+def recorded_in(con: duckdb.DuckDBPyConnection, submission_id: str) -> str | None:
+    """The run that recorded a submission, None if none has."""
+    row = con.execute("SELECT run_id FROM core.submissions WHERE submission_id = ?",
+                      [submission_id]).fetchone()
+    return row[0] if row else None
+
+
 def touch(con: duckdb.DuckDBPyConnection, submission: Submission) -> None:
     """Note a recorded file's new size and mtime (same bytes, copied again), so that the next
     run's cheap stat comparison skips it."""
