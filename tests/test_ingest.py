@@ -1,6 +1,8 @@
 """The nightly ingest, run for real: Prefect flow runs, a DuckDB file, GX validation."""
 
 import json
+import os
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -8,7 +10,9 @@ import pytest
 
 from cchc.flows.ingest import run_ingest
 from cchc.settings import Settings
-from tests.ingest_inbox import EXPECTED, FIXTURES, build_inbox
+from tests.ingest_inbox import EXPECTED, FIXTURES, SEED, build_inbox
+
+SEED_TEXT = SEED.read_text(encoding="utf-8")
 
 
 def settings_for(tmp_path) -> Settings:
@@ -135,3 +139,21 @@ def test_a_retried_load_reports_the_files_its_first_attempt_loaded(tmp_path):
     assert sorted(o.file_name for o in retried) == sorted(EXPECTED)
     summary = steps.finish(settings, run_id, len(received), retried, None)
     assert {o.file_name: o.status for o in summary.outcomes} == EXPECTED
+
+
+def test_received_at_is_when_the_file_reached_the_inbox(tmp_path, prefect_harness):
+    """Timeliness counts from when the commune sent the file (its mtime in the inbox), not
+    from when the night read it: a file dropped in on the deadline's evening is on time."""
+    settings = settings_for(tmp_path)
+    settings.inbox.mkdir()
+    path = settings.inbox / "but_son.txt"
+    path.write_text(SEED_TEXT, encoding="utf-8")
+    evening = datetime(2024, 9, 20, 22, 30)
+    os.utime(path, (evening.timestamp(), evening.timestamp()))
+    run_ingest(settings)
+    con = duckdb.connect(str(settings.db), read_only=True)
+    try:
+        assert con.execute("SELECT received_at FROM submissions").fetchall() == [(evening,)]
+        assert con.execute("SELECT received_at FROM reports").fetchall() == [(evening,)]
+    finally:
+        con.close()

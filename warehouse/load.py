@@ -33,7 +33,9 @@ class Submission:
     """One file as it was found in the inbox: what the flow knows before reading it.
 
     ``mtime`` is ``os.stat().st_mtime`` (compared as is by ``known_files``); ``received_at`` is
-    when cchc found it, naive local time; ``archive_path`` where its bytes are kept
+    when the file arrived in the inbox (that mtime as naive local time), not when cchc found
+    it: the commune sent it then, and timeliness counts from it; ``archive_path`` where its
+    bytes are kept
     (content-addressed); ``format`` as detected from the bytes, None when unreadable.
     """
 
