@@ -20,7 +20,9 @@ from cchc.transforms.narrative import Claim
 
 log = logging.getLogger("cchc.ingest")
 
-DUPLICATE_REASON = "same bytes as a file received before"
+# Vietnamese like every other reason a person reads in submissions.reason.
+DUPLICATE_REASON = ("tệp trùng hoàn toàn với một tệp đã nhận trước đó (cùng nội dung); không "
+                    "cần xử lý thêm")
 
 
 @dataclass(frozen=True)

@@ -157,3 +157,10 @@ def test_received_at_is_when_the_file_reached_the_inbox(tmp_path, prefect_harnes
         assert con.execute("SELECT received_at FROM reports").fetchall() == [(evening,)]
     finally:
         con.close()
+
+
+def test_a_duplicate_says_why_in_vietnamese(ingested):
+    _, _, _, con = ingested
+    assert con.execute("SELECT reason FROM submissions WHERE status = 'duplicate'").fetchall() \
+        == [("tệp trùng hoàn toàn với một tệp đã nhận trước đó (cùng nội dung); không cần xử "
+             "lý thêm",)]

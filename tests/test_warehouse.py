@@ -208,8 +208,11 @@ def test_the_same_bytes_under_another_name_are_a_duplicate(con):
     other = replace(submission(seed()), file_name="copy.txt", inbox_path="inbox/copy.txt")
     result = load_report(con, "run-1", other, seed(), (), "accepted")
     assert (result.outcome, result.status) == ("duplicate", "duplicate")
-    assert con.execute("SELECT duplicate_of, report_id FROM core.submissions WHERE file_name = "
-                       "'copy.txt'").fetchone() == (first.submission_id, seed().source.sha256)
+    assert con.execute("SELECT duplicate_of, report_id, reason FROM core.submissions WHERE "
+                       "file_name = 'copy.txt'").fetchone() == (
+        first.submission_id, seed().source.sha256,
+        "tệp trùng hoàn toàn với một báo cáo đã nạp trước đó (cùng nội dung); không cần xử lý "
+        "thêm")
     assert (count(con, "core.reports"), count(con, "core.files")) == (1, 1)
 
 
@@ -388,3 +391,4 @@ def test_a_reader_waits_then_says_another_process_holds_the_warehouse(db):
         holder.stdin.close()
         holder.wait(timeout=30)
     assert run_query(db, "SELECT 1", retry_seconds=5) == (["1"], [(1,)])
+

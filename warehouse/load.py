@@ -26,6 +26,8 @@ ReportStatus = Literal["accepted", "rejected"]
 OtherStatus = Literal["quarantined", "duplicate"]
 RunStatus = Literal["finished", "failed"]
 Outcome = Literal["loaded", "recorded", "duplicate", "unchanged"]
+DUPLICATE_OF_REPORT = ("tệp trùng hoàn toàn với một báo cáo đã nạp trước đó (cùng nội dung); "
+                       "không cần xử lý thêm")
 
 
 @dataclass(frozen=True)
@@ -193,7 +195,7 @@ def load_report(con: duckdb.DuckDBPyConnection, run_id: str, submission: Submiss
         if _existing_report(con, report_id):
             first = _first_submission(con, report_id)
             _insert_submission(con, run_id, submission, "duplicate",
-                               "same bytes as a report already loaded", report_id, first)
+                               DUPLICATE_OF_REPORT, report_id, first)
             return LoadResult("duplicate", submission.submission_id, "duplicate", report_id)
         _insert_submission(con, run_id, submission, status, None, report_id, None)
         _insert_report(con, run_id, submission, report, status)
