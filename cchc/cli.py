@@ -62,6 +62,21 @@ def extract(
         typer.echo(format_report(report.to_json()))
 
 
+ConfigOption = Annotated[Path | None, typer.Option(
+    "--config", help="Settings file (TOML); default ./cchc.toml when present, or $CCHC_CONFIG.")]
+DbOption = Annotated[Path | None, typer.Option("--db", help="The DuckDB warehouse file.")]
+ArchiveOption = Annotated[Path | None, typer.Option(help="Where the bytes are kept.")]
+DocsOption = Annotated[Path | None, typer.Option(help="Where validation Data Docs go.")]
+WorkersOption = Annotated[int | None, typer.Option(help="Files extracted at once.")]
+RunnerOption = Annotated[str | None, typer.Option(
+    help="Where files are extracted: thread (this machine) or dask.")]
+AddressOption = Annotated[str | None, typer.Option(
+    help="The Dask scheduler, tcp://HOST:8786 (--runner dask; without it a local cluster is "
+         "started).")]
+RulesOption = Annotated[Path | None, typer.Option(
+    help="The cross-field rules (YAML); default the shipped reference/rules.yaml.")]
+
+
 @app.command()
 @reports_errors
 def validate(
@@ -69,13 +84,18 @@ def validate(
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON contract.")] = False,
     docs: Annotated[Path | None, typer.Option(
         help="Write Great Expectations Data Docs (HTML) into this folder.")] = None,
+    rules: RulesOption = None,
+    config: ConfigOption = None,
 ) -> None:
     """Check a report like a careful analyst; exit 0 accepted, 1 rejected, 2 unreadable."""
+    from cchc.settings import load_settings
     from cchc.transforms.report import read_report
     from cchc.transforms.validate import validate_reports
 
+    settings = load_settings(config, rules=rules)
     report, claims = read_report(file)
-    verdict = validate_reports([(report, claims)], docs_dir=docs)[report.source.sha256]
+    verdict = validate_reports([(report, claims)], docs_dir=docs,
+                               rules_path=settings.rules)[report.source.sha256]
     document = {**report.to_json(), "status": verdict.status,
                 "issues": [issue.to_json() for issue in verdict.issues]}
     if as_json:
@@ -88,24 +108,17 @@ def validate(
     raise typer.Exit(0 if verdict.status == "accepted" else 1)
 
 
-ConfigOption = Annotated[Path | None, typer.Option(
-    "--config", help="Settings file (TOML); default ./cchc.toml when present, or $CCHC_CONFIG.")]
-DbOption = Annotated[Path | None, typer.Option("--db", help="The DuckDB warehouse file.")]
-
-
 @app.command()
 @reports_errors
 def ingest(
     inbox: Annotated[Path | None, typer.Argument(help="Folder of submitted files.")] = None,
     db: DbOption = None,
-    archive: Annotated[Path | None, typer.Option(help="Where the bytes are kept.")] = None,
-    docs: Annotated[Path | None, typer.Option(help="Where validation Data Docs go.")] = None,
-    workers: Annotated[int | None, typer.Option(help="Files extracted at once.")] = None,
-    runner: Annotated[str | None, typer.Option(
-        help="Where files are extracted: thread (this machine) or dask.")] = None,
-    address: Annotated[str | None, typer.Option(
-        help="The Dask scheduler, tcp://HOST:8786 (--runner dask; without it a local "
-             "cluster is started).")] = None,
+    archive: ArchiveOption = None,
+    docs: DocsOption = None,
+    workers: WorkersOption = None,
+    runner: RunnerOption = None,
+    address: AddressOption = None,
+    rules: RulesOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Load what is new in the inbox into the warehouse (what the nightly deployment runs)."""
@@ -113,9 +126,38 @@ def ingest(
     from cchc.settings import load_settings
 
     settings = load_settings(config, inbox=inbox, db=db, archive=archive, docs=docs,
-                             workers=workers, runner=runner, address=address)
+                             workers=workers, runner=runner, address=address, rules=rules)
     with _progress_bar() as progress:
         summary = run_ingest(settings, progress)
+    typer.echo(summary.markdown())
+
+
+@app.command()
+@reports_errors
+def reprocess(
+    period: Annotated[str | None, typer.Option(
+        help="Only reports of this period (2024-9M, …).")] = None,
+    commune: Annotated[str | None, typer.Option(
+        help="Only reports of this commune (GSO code, e.g. 15865).")] = None,
+    since: Annotated[str | None, typer.Option(
+        help="Only reports read by this cchc version or a later one (e.g. 0.1.0).")] = None,
+    db: DbOption = None,
+    archive: ArchiveOption = None,
+    docs: DocsOption = None,
+    workers: WorkersOption = None,
+    runner: RunnerOption = None,
+    address: AddressOption = None,
+    rules: RulesOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Read the archived files again with today's cchc and reference data, as new versions."""
+    from cchc.flows.ingest import run_reprocess
+    from cchc.settings import load_settings
+
+    settings = load_settings(config, db=db, archive=archive, docs=docs, workers=workers,
+                             runner=runner, address=address, rules=rules)
+    with _progress_bar() as progress:
+        summary = run_reprocess(settings, period, commune, since, progress)
     typer.echo(summary.markdown())
 
 

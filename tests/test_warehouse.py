@@ -142,7 +142,8 @@ def test_a_reader_refuses_a_missing_or_old_file(tmp_path):
     with pytest.raises(WarehouseError, match=r"no warehouse at .*run the nightly load first"):
         connect(tmp_path / "none.duckdb", read_only=True)
     duckdb.connect(str(tmp_path / "old.duckdb")).close()
-    with pytest.raises(WarehouseError, match="schema version 0, this cchc needs 1: run"):
+    with pytest.raises(WarehouseError,
+                       match=f"schema version 0, this cchc needs {len(MIGRATIONS)}: run"):
         connect(tmp_path / "old.duckdb", read_only=True)
 
 
@@ -392,3 +393,29 @@ def test_a_reader_waits_then_says_another_process_holds_the_warehouse(db):
         holder.wait(timeout=30)
     assert run_query(db, "SELECT 1", retry_seconds=5) == (["1"], [(1,)])
 
+
+
+def test_a_warehouse_of_the_first_schema_is_upgraded_to_readings(db):
+    """Reports loaded before readings were recorded: each is its file's first reading, and
+    each submission was last read by the run that recorded it."""
+    db.parent.mkdir(parents=True)
+    old = duckdb.connect(str(db))
+    for statement in ("CREATE SCHEMA core", "CREATE TABLE core.schema_version (version "
+                      "INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)", *MIGRATIONS[0]):
+        old.execute(statement)
+    old.execute("INSERT INTO core.schema_version VALUES (1, current_localtimestamp())")
+    old.execute("INSERT INTO core.runs (run_id, started_at, status) VALUES ('run-1', ?, "
+                "'finished')", [T0])
+    old.execute("INSERT INTO core.reports (report_id, received_at, run_id, status) "
+                "VALUES ('abc', ?, 'run-1', 'accepted')", [T0])
+    old.execute("INSERT INTO core.submissions VALUES ('s1', 'run-1', 'a.txt', 'inbox/a.txt', "
+                "'abc', 1, 1.0, ?, 'accepted', NULL, 'abc', NULL)", [T0])
+    old.close()
+    con = connect(db)
+    try:
+        assert con.execute("SELECT sha256, reading, reread_by FROM core.reports").fetchall() \
+            == [("abc", 1, None)]
+        assert con.execute("SELECT read_run_id FROM core.submissions").fetchall() == [("run-1",)]
+        assert con.execute("SELECT kind FROM core.runs").fetchall() == [("ingest",)]
+    finally:
+        con.close()

@@ -153,6 +153,20 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             sha256 VARCHAR NOT NULL,
             updated_at TIMESTAMP NOT NULL)""",
     ),
+    # Readings (cchc reprocess): a file's bytes may be read again by a later cchc or with
+    # changed reference data, as a new report row; the earlier reading stays, marked reread_by.
+    # A report records what it was read with; a submission the run that last read its file.
+    (
+        "ALTER TABLE core.reports ADD COLUMN sha256 VARCHAR",
+        "UPDATE core.reports SET sha256 = report_id",
+        "ALTER TABLE core.reports ADD COLUMN reading INTEGER DEFAULT 1",
+        "ALTER TABLE core.reports ADD COLUMN cchc_version VARCHAR",
+        "ALTER TABLE core.reports ADD COLUMN reference_sha256 VARCHAR",
+        "ALTER TABLE core.reports ADD COLUMN reread_by VARCHAR",
+        "ALTER TABLE core.submissions ADD COLUMN read_run_id VARCHAR",
+        "UPDATE core.submissions SET read_run_id = run_id",
+        "ALTER TABLE core.runs ADD COLUMN kind VARCHAR DEFAULT 'ingest'",
+    ),
 )
 
 _BOOTSTRAP = (
