@@ -83,10 +83,11 @@ def completeness(con: duckdb.DuckDBPyConnection, districts: Sequence[str],
 
 def first_valid_receipts(con: duckdb.DuckDBPyConnection, districts: Sequence[str],
                          period: str) -> dict[str, datetime]:
-    """commune → when its first report for the period that was not rejected was received."""
+    """commune → when its first report for the period that was not rejected was received
+    (as its file's latest reading has it: a report read again and now rejected does not count)."""
     rows = con.execute("""SELECT commune_code, min(received_at) FROM reports
                           WHERE period = ? AND status IN ('accepted', 'superseded')
-                          AND district_code IN (SELECT unnest(?::VARCHAR[]))
+                          AND reread_by IS NULL AND district_code IN (SELECT unnest(?::VARCHAR[]))
                           GROUP BY commune_code""", [period, list(districts)]).fetchall()
     return dict(rows)
 

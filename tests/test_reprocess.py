@@ -8,6 +8,7 @@ follows. The earlier readings stay, with what they were read with.
 """
 
 import json
+import os
 from pathlib import Path
 
 import duckdb
@@ -50,6 +51,10 @@ def reprocessed(tmp_path_factory, prefect_harness):
     settings = Settings(inbox=tmp_path / "inbox", db=tmp_path / "cchc.duckdb",
                         archive=tmp_path / "archive", docs=tmp_path / "docs")
     build_inbox(settings.inbox)
+    # The revision's file reached the inbox first (an hour before the 13/9 report's), so that
+    # once it is rejected the commune's first valid receipt moves to the 13/9 report's.
+    first = (settings.inbox / "ButSon_13-9.txt").stat().st_mtime - 3600
+    os.utime(settings.inbox / "ButSon_20-9_sua.txt", (first, first))
     run_ingest(settings)
     before = district_1_1_3(settings.db)
     con = duckdb.connect(str(settings.db), read_only=True)
@@ -135,3 +140,12 @@ def test_which_files_a_reprocess_takes(reprocessed):
             files_to_reread(con, since="latest")
     finally:
         con.close()
+
+
+def test_a_report_read_again_and_rejected_is_not_a_valid_receipt(reprocessed):
+    from cchc.summary.queries import first_valid_receipts
+
+    _, _, _, _, con = reprocessed
+    receipts = first_valid_receipts(con, ["399"], "2024-9M")
+    submissions = dict(con.execute("SELECT file_name, received_at FROM submissions").fetchall())
+    assert receipts["15865"] == submissions["ButSon_13-9.txt"]
