@@ -289,13 +289,22 @@ def summary(
 def serve(
     inbox: Annotated[Path | None, typer.Argument(help="Folder of submitted files.")] = None,
     db: DbOption = None,
+    archive: ArchiveOption = None,
+    docs: DocsOption = None,
+    workers: WorkersOption = None,
+    runner: RunnerOption = None,
+    address: AddressOption = None,
+    rules: RulesOption = None,
     config: ConfigOption = None,
 ) -> None:
-    """Serve the nightly deployment (cron 0 1 * * *, Asia/Ho_Chi_Minh); needs a Prefect server."""
+    """Serve the nightly deployment (cron 0 1 * * *, Asia/Ho_Chi_Minh); needs a Prefect server.
+
+    Takes the same settings as ``cchc ingest``, which each night's run is given."""
     from cchc.flows.deployment import serve_nightly
     from cchc.settings import load_settings
 
-    serve_nightly(load_settings(config, inbox=inbox, db=db))
+    serve_nightly(load_settings(config, inbox=inbox, db=db, archive=archive, docs=docs,
+                                workers=workers, runner=runner, address=address, rules=rules))
 
 
 def format_report(document: dict) -> str:

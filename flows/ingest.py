@@ -18,7 +18,7 @@ from contextvars import ContextVar
 
 from cchc.flows.extraction import ExtractionProcesses
 from cchc.flows.inbox import Candidate, discover, new_candidates, run_lock
-from cchc.flows.steps import RunSummary, close_interrupted_runs
+from cchc.flows.steps import RunSummary, quiet_night
 from cchc.settings import Settings
 
 Progress = Callable[[str, int, int], None]
@@ -54,9 +54,7 @@ def run_ingest(settings: Settings, progress: Progress | None = None) -> RunSumma
     with run_lock(settings.db):
         found, new = plan(settings)
         if not new:
-            close_interrupted_runs(settings)
-            return RunSummary(None, len(found), db=str(settings.db),
-                              archive=str(settings.archive))
+            return quiet_night(settings, len(found))
         _quiet_prefect()
         from cchc.flows.nightly import nightly_ingest
 

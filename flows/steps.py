@@ -101,31 +101,22 @@ def begin_run(settings: Settings, kind: str = "ingest") -> tuple[str, set[str]]:
         con.close()
 
 
-def close_interrupted_runs(settings: Settings) -> int:
-    """On a night with nothing new: a run killed after its last load is still marked running,
-    and the roll-ups are still those of the run before it; close it (how many were closed).
-
-    Looks first with a read-only connection, so that a quiet night does not wait for
-    analysts who have the warehouse open.
-    """
-    from cchc.warehouse.load import mark_interrupted_runs
+def quiet_night(settings: Settings, n_seen: int) -> RunSummary:
+    """A night with nothing new still leaves its run in the warehouse, so that ``cchc status``
+    tells a quiet night from a night that never ran; and it closes a run killed after its last
+    load (still marked running, its roll-ups not refreshed). Nothing else: a quiet night stays
+    quick, so the roll-ups are refreshed only when such a run is closed."""
+    from cchc.warehouse.load import mark_interrupted_runs, record_quiet_run
     from cchc.warehouse.schema import connect
 
-    if not settings.db.exists():
-        return 0
-    con = connect(settings.db, read_only=True, retry_seconds=60)
-    try:
-        running = con.execute("SELECT count(*) FROM core.runs WHERE status = 'running'"
-                              ).fetchone()[0]
-    finally:
-        con.close()
-    if not running:
-        return 0
+    summary = RunSummary(None, n_seen, db=str(settings.db), archive=str(settings.archive))
     con = connect(settings.db, retry_seconds=60)
     try:
-        return mark_interrupted_runs(con)
+        mark_interrupted_runs(con)
+        run_id = record_quiet_run(con, str(settings.inbox), n_seen, summary.markdown())
     finally:
         con.close()
+    return replace(summary, run_id=run_id)
 
 
 def first_of_each(received: Sequence[Received], seen_before: set[str]) -> list[Received]:

@@ -87,11 +87,21 @@ def test_rollup_equals_a_recomputation_from_observations(ingested):
 
 
 def test_same_inbox_twice_loads_nothing_new(ingested):
-    _, first, second, con = ingested
+    _, first, second, _ = ingested
     assert second.outcomes == ()
     assert second.n_seen == len(EXPECTED)
-    assert con.execute("SELECT count(*) FROM core.runs").fetchone()[0] == 1
     assert first.docs and first.docs.endswith("index.html")
+
+
+def test_a_quiet_night_leaves_its_run(ingested):
+    """So that cchc status tells a quiet night from a night that never ran."""
+    _, first, second, con = ingested
+    runs = con.execute("SELECT run_id, status, kind, n_seen, n_new, n_accepted, summary_md, "
+                       "finished_at IS NOT NULL FROM core.runs ORDER BY started_at").fetchall()
+    assert [run[0] for run in runs] == [first.run_id, second.run_id]
+    assert runs[1][1:] == ("finished", "ingest", len(EXPECTED), 0, 0,
+                           f"Nothing new in the inbox ({len(EXPECTED)} files already "
+                           "recorded).", True)
 
 
 def test_a_quiet_night_closes_a_run_killed_after_its_last_load(tmp_path, prefect_harness):
@@ -111,7 +121,8 @@ def test_a_quiet_night_closes_a_run_killed_after_its_last_load(tmp_path, prefect
     assert run_ingest(settings).markdown().startswith("Nothing new in the inbox")
     con = duckdb.connect(str(settings.db), read_only=True)
     try:
-        assert con.execute("SELECT status FROM core.runs").fetchall() == [("failed",)]
+        assert con.execute("SELECT status, n_new FROM core.runs ORDER BY started_at"
+                           ).fetchall() == [("failed", 1), ("finished", 0)]
         assert con.execute("SELECT value FROM district_rollup WHERE code = '3.3.1'"
                            ).fetchall() == [(841.0,)]
     finally:

@@ -92,6 +92,20 @@ def start_run(con: duckdb.DuckDBPyConnection, inbox: str, run_id: str | None = N
     return run_id
 
 
+def record_quiet_run(con: duckdb.DuckDBPyConnection, inbox: str, n_seen: int,
+                     summary_md: str) -> str:
+    """Record a run that found nothing new, already finished; returns its run_id. The roll-ups
+    are not refreshed: nothing changed."""
+    started = datetime.now()
+    run_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    con.execute("""INSERT INTO core.runs (run_id, started_at, finished_at, inbox, n_seen, n_new,
+                       n_accepted, n_rejected, n_quarantined, n_duplicate, n_superseded,
+                       summary_md, status, kind)
+                   VALUES (?, ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, ?, 'finished', 'ingest')""",
+                [run_id, started, datetime.now(), inbox, n_seen, summary_md])
+    return run_id
+
+
 def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, n_seen: int,
                status: RunStatus = "finished", summary_md: str | None = None,
                docs_path: str | None = None) -> dict[str, int]:
