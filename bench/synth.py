@@ -87,7 +87,8 @@ def _reports(n: int) -> pd.DataFrame:
             "report_date": p.end, "doc_number": "1/BC-UBND", "format": "pdf",
             "received_at": datetime(p.end.year, p.end.month, p.end.day, 9),
             "run_id": RUN_ID, "status": "accepted", "superseded_by": None})
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    return frame.assign(sha256=frame["report_id"])  # each report its file's first reading
 
 
 def _observations(report_ids: pd.Series, rng: np.random.Generator) -> pd.DataFrame:
@@ -123,6 +124,7 @@ def _files_and_submissions(reports: pd.DataFrame) -> tuple[pd.DataFrame, pd.Data
         "submission_id": ids.str[:20], "run_id": RUN_ID, "file_name": names,
         "inbox_path": "/srv/cchc/inbox/" + names, "sha256": ids, "size": 72_000,
         "mtime": 0.0, "received_at": reports["received_at"], "status": "accepted",
+        "read_run_id": RUN_ID,
         "reason": None, "report_id": ids, "duplicate_of": None})
     return files, submissions
 
