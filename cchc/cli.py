@@ -210,7 +210,8 @@ def format_status(found: dict) -> str:
     lines = [f"Warehouse: {found['warehouse']} (schema {found['schema_version']})", "",
              "Recent runs:"]
     for run in found["runs"]:
-        lines.append(f"  {run['run_id']}  {run['status']:<9} new {run['n_new'] or 0:>4}  "
+        lines.append(f"  {run['run_id']}  {run['kind']:<9} {run['status']:<9} "
+                     f"new {run['n_new'] or 0:>4}  "
                      f"accepted {run['n_accepted'] or 0:>4}  rejected {run['n_rejected'] or 0:>3}"
                      f"  quarantined {run['n_quarantined'] or 0:>3}")
     lines += ["", "Files by status:"]

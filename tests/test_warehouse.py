@@ -354,7 +354,7 @@ def test_status_summarises_runs_files_and_completeness(db):
     con.close()
     found = status(db, period="2024-9M")
     assert found["schema_version"] == len(MIGRATIONS)
-    assert [r["run_id"] for r in found["runs"]] == ["run-1"]
+    assert [(r["run_id"], r["kind"]) for r in found["runs"]] == [("run-1", "ingest")]
     assert found["submissions"] == {"accepted": 1, "rejected": 1}
     assert found["completeness"] == [{
         "district_code": "399", "district_name": "Huyện Hoằng Hóa", "period": "2024-9M",

@@ -58,7 +58,8 @@ def status(path: str | Path, period: str | None = None,
         period = parse_period(period).key
     con = connect(path, read_only=True, retry_seconds=retry_seconds)
     try:
-        runs = _records(con, """SELECT run_id, started_at, finished_at, status, n_seen, n_new,
+        runs = _records(con, """SELECT run_id, kind, started_at, finished_at, status, n_seen,
+                                       n_new,
                                        n_accepted, n_rejected, n_quarantined, n_duplicate,
                                        n_superseded
                                 FROM core.runs ORDER BY started_at DESC LIMIT 10""")
