@@ -78,6 +78,7 @@ def reprocess(settings: Settings, files: list) -> steps.RunSummary:
     extracted = _extract_all([steps.from_archive(archived) for archived in files])
     verdicts, docs = _validate(settings, run_id, extracted)
     by_sha256 = {archived.submission.sha256: archived for archived in files}
+    extracted.sort(key=lambda item: by_sha256[item.received.sha256].submission.inbox_path)
     read_with = steps.read_with(settings)
     outcomes = _in_batches(extracted, lambda batch: reread(
         settings.db, run_id, quote(batch), quote(verdicts), quote(by_sha256), read_with))
