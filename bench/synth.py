@@ -89,7 +89,8 @@ def _reports(n: int) -> pd.DataFrame:
     rows = []
     for admin_map, count in (("legacy", n // 2), ("2025", n - n // 2)):
         rows += _map_reports(admin_map, count)
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    return frame.assign(sha256=frame["report_id"])  # each report its file's first reading
 
 
 def _map_reports(admin_map: str, n: int) -> list[dict]:
@@ -147,6 +148,7 @@ def _files_and_submissions(reports: pd.DataFrame) -> tuple[pd.DataFrame, pd.Data
         "submission_id": ids.str[:20], "run_id": RUN_ID, "file_name": names,
         "inbox_path": "/srv/cchc/inbox/" + names, "sha256": ids, "size": 72_000,
         "mtime": 0.0, "received_at": reports["received_at"], "status": "accepted",
+        "read_run_id": RUN_ID,
         "reason": None, "report_id": ids, "duplicate_of": None})
     return files, submissions
 

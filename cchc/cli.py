@@ -73,6 +73,21 @@ def extract(
         typer.echo(format_report(report.to_json()))
 
 
+ConfigOption = Annotated[Path | None, typer.Option(
+    "--config", help="Settings file (TOML); default ./cchc.toml when present, or $CCHC_CONFIG.")]
+DbOption = Annotated[Path | None, typer.Option("--db", help="The DuckDB warehouse file.")]
+ArchiveOption = Annotated[Path | None, typer.Option(help="Where the bytes are kept.")]
+DocsOption = Annotated[Path | None, typer.Option(help="Where validation Data Docs go.")]
+WorkersOption = Annotated[int | None, typer.Option(help="Files extracted at once.")]
+RunnerOption = Annotated[str | None, typer.Option(
+    help="Where files are extracted: thread (this machine) or dask.")]
+AddressOption = Annotated[str | None, typer.Option(
+    help="The Dask scheduler, tcp://HOST:8786 (--runner dask; without it a local cluster is "
+         "started).")]
+RulesOption = Annotated[Path | None, typer.Option(
+    help="The cross-field rules (YAML); default the shipped reference/rules.yaml.")]
+
+
 @app.command()
 @reports_errors
 def validate(
@@ -81,6 +96,7 @@ def validate(
     docs: Annotated[Path | None, typer.Option(
         help="Write Great Expectations Data Docs (HTML) into this folder.")] = None,
     province: ProvinceOption = None,
+    rules: RulesOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Check a report like a careful analyst; exit 0 accepted, 1 rejected, 2 unreadable."""
@@ -88,8 +104,10 @@ def validate(
     from cchc.transforms.report import read_report
     from cchc.transforms.validate import validate_reports
 
-    report, claims = read_report(file, load_settings(config, province=province).province)
-    verdict = validate_reports([(report, claims)], docs_dir=docs)[report.source.sha256]
+    settings = load_settings(config, province=province, rules=rules)
+    report, claims = read_report(file, settings.province)
+    verdict = validate_reports([(report, claims)], docs_dir=docs,
+                               rules_path=settings.rules)[report.source.sha256]
     document = {**report.to_json(), "status": verdict.status,
                 "issues": [issue.to_json() for issue in verdict.issues]}
     if as_json:
@@ -107,15 +125,13 @@ def validate(
 def ingest(
     inbox: Annotated[Path | None, typer.Argument(help="Folder of submitted files.")] = None,
     db: DbOption = None,
-    archive: Annotated[Path | None, typer.Option(help="Where the bytes are kept.")] = None,
-    docs: Annotated[Path | None, typer.Option(help="Where validation Data Docs go.")] = None,
-    workers: Annotated[int | None, typer.Option(help="Files extracted at once.")] = None,
-    runner: Annotated[str | None, typer.Option(
-        help="Where files are extracted: thread (this machine) or dask.")] = None,
-    address: Annotated[str | None, typer.Option(
-        help="The Dask scheduler, tcp://HOST:8786 (--runner dask; without it a local "
-             "cluster is started).")] = None,
+    archive: ArchiveOption = None,
+    docs: DocsOption = None,
+    workers: WorkersOption = None,
+    runner: RunnerOption = None,
+    address: AddressOption = None,
     province: ProvinceOption = None,
+    rules: RulesOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Load what is new in the inbox into the warehouse (what the nightly deployment runs)."""
@@ -123,9 +139,40 @@ def ingest(
     from cchc.settings import load_settings
 
     settings = load_settings(config, inbox=inbox, db=db, archive=archive, docs=docs,
-                             workers=workers, runner=runner, address=address, province=province)
+                             workers=workers, runner=runner, address=address,
+                             province=province, rules=rules)
     with _progress_bar() as progress:
         summary = run_ingest(settings, progress)
+    typer.echo(summary.markdown())
+
+
+@app.command()
+@reports_errors
+def reprocess(
+    period: Annotated[str | None, typer.Option(
+        help="Only reports of this period (2024-9M, …).")] = None,
+    commune: Annotated[str | None, typer.Option(
+        help="Only reports of this commune (GSO code, e.g. 15865).")] = None,
+    since: Annotated[str | None, typer.Option(
+        help="Only reports read by this cchc version or a later one (e.g. 0.1.0).")] = None,
+    db: DbOption = None,
+    archive: ArchiveOption = None,
+    docs: DocsOption = None,
+    workers: WorkersOption = None,
+    runner: RunnerOption = None,
+    address: AddressOption = None,
+    province: ProvinceOption = None,
+    rules: RulesOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Read the archived files again with today's cchc and reference data, as new versions."""
+    from cchc.flows.ingest import run_reprocess
+    from cchc.settings import load_settings
+
+    settings = load_settings(config, db=db, archive=archive, docs=docs, workers=workers,
+                             runner=runner, address=address, province=province, rules=rules)
+    with _progress_bar() as progress:
+        summary = run_reprocess(settings, period, commune, since, progress)
     typer.echo(summary.markdown())
 
 
@@ -178,7 +225,8 @@ def format_status(found: dict) -> str:
     lines = [f"Warehouse: {found['warehouse']} (schema {found['schema_version']})", "",
              "Recent runs:"]
     for run in found["runs"]:
-        lines.append(f"  {run['run_id']}  {run['status']:<9} new {run['n_new'] or 0:>4}  "
+        lines.append(f"  {run['run_id']}  {run['kind']:<9} {run['status']:<9} "
+                     f"new {run['n_new'] or 0:>4}  "
                      f"accepted {run['n_accepted'] or 0:>4}  rejected {run['n_rejected'] or 0:>3}"
                      f"  quarantined {run['n_quarantined'] or 0:>3}")
     lines += ["", "Files by status:"]
@@ -264,13 +312,24 @@ def summary(
 def serve(
     inbox: Annotated[Path | None, typer.Argument(help="Folder of submitted files.")] = None,
     db: DbOption = None,
+    archive: ArchiveOption = None,
+    docs: DocsOption = None,
+    workers: WorkersOption = None,
+    runner: RunnerOption = None,
+    address: AddressOption = None,
+    province: ProvinceOption = None,
+    rules: RulesOption = None,
     config: ConfigOption = None,
 ) -> None:
-    """Serve the nightly deployment (cron 0 1 * * *, Asia/Ho_Chi_Minh); needs a Prefect server."""
+    """Serve the nightly deployment (cron 0 1 * * *, Asia/Ho_Chi_Minh); needs a Prefect server.
+
+    Takes the same settings as ``cchc ingest``, which each night's run is given."""
     from cchc.flows.deployment import serve_nightly
     from cchc.settings import load_settings
 
-    serve_nightly(load_settings(config, inbox=inbox, db=db))
+    serve_nightly(load_settings(config, inbox=inbox, db=db, archive=archive, docs=docs,
+                                workers=workers, runner=runner, address=address,
+                                province=province, rules=rules))
 
 
 def format_report(document: dict) -> str:

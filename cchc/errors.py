@@ -28,3 +28,20 @@ class UnreadableReport(CchcError):
 
 class ReferenceDataError(CchcError):
     """A reference data file (catalog, rules, administrative units) is malformed."""
+
+
+class UnknownPeriod(CchcError, ValueError):
+    """A period key that names no period ("Q1" instead of "2024-Q1").
+
+    Also a ValueError, so that callers who treat a bad key as a bad value keep working.
+    """
+
+
+class UnknownUnit(CchcError, KeyError):
+    """An administrative unit code that names no unit, or more than one without its level.
+
+    Also a KeyError (a lookup that found nothing), printed without KeyError's quotes.
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""

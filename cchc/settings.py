@@ -35,6 +35,9 @@ class Settings:
     # LocalCluster of `workers` processes, or on the Dask scheduler at `address`.
     runner: str = "thread"
     address: str | None = None
+    # The cross-field rules the reports are checked with; None is the shipped
+    # reference/rules.yaml. A district that adds or changes a rule points this at its copy.
+    rules: Path | None = None
     cron: str = "0 1 * * *"
     timezone: str = "Asia/Ho_Chi_Minh"
     # Submission deadlines that differ from the default (the 20th of the period's last month),
@@ -85,7 +88,7 @@ def _typed(name: str, value: object, where: str) -> object:
             raise SettingsError(f"{where}: expected a table such as "
                                 '{"2024-9M" = "2024-09-25"}')
         return {str(k): str(v) for k, v in value.items()}
-    if kind in ("Path", Path):
+    if kind in ("Path", Path, "Path | None"):
         return Path(str(value))
     if kind in ("int", int):
         try:

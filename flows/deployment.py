@@ -21,19 +21,35 @@ DEPLOYMENT = "nightly"
 
 @flow(name="cchc-nightly", log_prints=True)
 def nightly(inbox: str, db: str, archive: str, docs: str, workers: int = 2,
-            runner: str = "thread", address: str | None = None) -> str:
-    """What the schedule runs: the ingest of whatever is new, its summary as the result."""
+            runner: str = "thread", address: str | None = None,
+            rules: str | None = None) -> str:
+    """What the schedule runs: the ingest of whatever is new, its summary as the result.
+
+    The summary is published on this flow run, the one an operator opens from the deployment
+    in the UI (the ingest's own flow run, when there was something to load, is a subflow of
+    it), quiet nights included.
+    """
+    from prefect.artifacts import create_markdown_artifact
+
     from cchc.flows.ingest import run_ingest
 
     settings = Settings(inbox=Path(inbox), db=Path(db), archive=Path(archive), docs=Path(docs),
-                        workers=workers, runner=runner, address=address)
+                        workers=workers, runner=runner, address=address,
+                        rules=Path(rules) if rules else None)
     summary = run_ingest(settings).markdown()
+    create_markdown_artifact(summary, key="cchc-run-summary",
+                             description="What the nightly ingest did with each file")
     print(summary)
     return summary
 
 
 def serve_nightly(settings: Settings) -> None:
-    """Register the deployment and serve it until interrupted."""
+    """Register the deployment and serve it until interrupted. Every path is made absolute
+    here, in the directory ``cchc serve`` was started from.
+
+    Stopping ``cchc serve`` pauses the deployment and drops the runs it had scheduled; stop it
+    before the Prefect server, so that it can tell the server so (README, "Running it every
+    night")."""
     from prefect.schedules import Cron
     from prefect.settings import get_current_settings
 
@@ -48,5 +64,6 @@ def serve_nightly(settings: Settings) -> None:
         parameters={"inbox": str(settings.inbox.resolve()), "db": str(settings.db.resolve()),
                     "archive": str(settings.archive.resolve()),
                     "docs": str(settings.docs.resolve()), "workers": settings.workers,
-                    "runner": settings.runner, "address": settings.address},
+                    "runner": settings.runner, "address": settings.address,
+                    "rules": str(settings.rules.resolve()) if settings.rules else None},
     )

@@ -18,7 +18,7 @@ from contextvars import ContextVar
 
 from cchc.flows.extraction import ExtractionProcesses
 from cchc.flows.inbox import Candidate, discover, new_candidates, run_lock
-from cchc.flows.steps import RunSummary, close_interrupted_runs
+from cchc.flows.steps import RunSummary, quiet_night
 from cchc.settings import Settings
 
 Progress = Callable[[str, int, int], None]
@@ -54,26 +54,48 @@ def run_ingest(settings: Settings, progress: Progress | None = None) -> RunSumma
     with run_lock(settings.db):
         found, new = plan(settings)
         if not new:
-            close_interrupted_runs(settings)
-            return RunSummary(None, len(found), db=str(settings.db),
-                              archive=str(settings.archive))
+            return quiet_night(settings, len(found))
         _quiet_prefect()
-        from prefect.settings import temporary_settings
-
         from cchc.flows.nightly import nightly_ingest
-        from cchc.flows.runners import task_runner
 
-        runner = task_runner(settings.runner, settings.workers, settings.address)
-        processes = ExtractionProcesses(settings.workers) if settings.runner == "thread" else None
-        tokens = progress_to.set(progress), extract_in.set(processes)
-        try:
-            with temporary_settings(updates={"flows.heartbeat_frequency": None}):
-                return nightly_ingest.with_options(task_runner=runner)(settings)
-        finally:
-            progress_to.reset(tokens[0])
-            extract_in.reset(tokens[1])
-            if processes is not None:
-                processes.close()
+        return run_flow(settings, progress, nightly_ingest, settings)
+
+
+def run_reprocess(settings: Settings, period: str | None = None, commune: str | None = None,
+                  since: str | None = None, progress: Progress | None = None) -> RunSummary:
+    """Read the archived files again with today's cchc and reference data, as one run (see
+    warehouse/reread.py): those of ``period``, of ``commune``, read by cchc ``since`` or later;
+    all of them when none is given. Takes the run lock as an ingest does."""
+    from cchc.flows.steps import files_to_reread
+
+    with run_lock(settings.db):
+        files = files_to_reread(settings, period, commune, since)
+        if not files:
+            return RunSummary(None, 0, db=str(settings.db), archive=str(settings.archive),
+                              kind="reprocess")
+        _quiet_prefect()
+        from cchc.flows.nightly import reprocess
+
+        return run_flow(settings, progress, reprocess, settings, files)
+
+
+def run_flow(settings: Settings, progress: Progress | None, flow, *parameters) -> RunSummary:
+    """Run a flow of flows/nightly.py with the settings' task runner and extraction processes."""
+    from prefect.settings import temporary_settings
+
+    from cchc.flows.runners import task_runner
+
+    runner = task_runner(settings.runner, settings.workers, settings.address)
+    processes = ExtractionProcesses(settings.workers) if settings.runner == "thread" else None
+    tokens = progress_to.set(progress), extract_in.set(processes)
+    try:
+        with temporary_settings(updates={"flows.heartbeat_frequency": None}):
+            return flow.with_options(task_runner=runner)(*parameters)
+    finally:
+        progress_to.reset(tokens[0])
+        extract_in.reset(tokens[1])
+        if processes is not None:
+            processes.close()
 
 
 def _quiet_prefect() -> None:

@@ -29,6 +29,8 @@ LOAD_BATCH = 20
 validate = task(validate_reports, name="validate", cache_policy=NO_CACHE)
 load = task(steps.load_batch, name="load", retries=2, retry_delay_seconds=5,
             cache_policy=NO_CACHE)
+reread = task(steps.reread_batch, name="reread", retries=2, retry_delay_seconds=5,
+              cache_policy=NO_CACHE)
 
 
 @task(name="receive", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -52,32 +54,75 @@ def extract(received: Received, province: str | None = None) -> steps.Extracted:
 def nightly_ingest(settings: Settings) -> steps.RunSummary:
     """Fingerprint and archive → extract (in parallel) → validate the batch → load → summary."""
     found, new = ingest.plan(settings)
-    progress, processes = ingest.progress_to.get(), ingest.extract_in.get()
     run_id, seen_before = steps.begin_run(settings)
     # An absolute archive: a Dask worker on another machine has a working directory of its own.
     received = receive(quote(new), settings.archive.resolve())
     fresh = steps.first_of_each(received, seen_before)
-    extracted = []
-    for future in as_completed(extract.map(fresh, province=unmapped(settings.province))):
-        extracted.append(future.result())
-        if progress:
-            progress("extract", len(extracted), len(fresh))
-    extracted.sort(key=lambda item: str(item.received.path))
-    if processes is not None:  # extraction is over: free the workers' memory for validation
-        processes.close()
-    reports = [(item.report, item.claims) for item in extracted if item.report is not None]
-    history = steps.history_for(settings, [report for report, _ in reports])
-    docs = settings.docs / run_id
-    verdicts = validate(quote(reports), quote(history), docs) if reports else {}
+    extracted = _extract_all(fresh, settings.province)
+    verdicts, docs = _validate(settings, run_id, extracted)
     todo = [*extracted, *(steps.Extracted(item) for item in received if item not in fresh)]
-    outcomes = []
-    for start in range(0, len(todo), LOAD_BATCH):
-        outcomes += load(settings.db, run_id, quote(todo[start:start + LOAD_BATCH]),
-                         quote(verdicts))
-        if progress:
-            progress("load", min(start + LOAD_BATCH, len(todo)), len(todo))
-    summary = steps.finish(settings, run_id, len(found), outcomes,
-                           str(docs / "index.html") if reports else None)
+    read_with = steps.read_with(settings)
+    outcomes = _in_batches(todo, lambda batch: load(settings.db, run_id, quote(batch),
+                                                    quote(verdicts), read_with))
+    summary = steps.finish(settings, run_id, len(found), outcomes, docs)
     create_markdown_artifact(summary.markdown(), key="cchc-run-summary",
                              description="What the nightly ingest did with each file")
     return summary
+
+
+@flow(name="reprocess", validate_parameters=False)
+def reprocess(settings: Settings, files: list) -> steps.RunSummary:
+    """The archived ``files`` (warehouse.reread.Archived) read again with today's cchc and
+    reference data: extract → validate the batch → store new readings → summary, the night's
+    own steps."""
+    run_id, _ = steps.begin_run(settings, kind="reprocess")
+    extracted = _extract_all([steps.from_archive(archived) for archived in files],
+                             settings.province)
+    verdicts, docs = _validate(settings, run_id, extracted)
+    by_sha256 = {archived.submission.sha256: archived for archived in files}
+    extracted.sort(key=lambda item: by_sha256[item.received.sha256].submission.inbox_path)
+    read_with = steps.read_with(settings)
+    outcomes = _in_batches(extracted, lambda batch: reread(
+        settings.db, run_id, quote(batch), quote(verdicts), quote(by_sha256), read_with))
+    summary = steps.finish(settings, run_id, len(files), outcomes, docs, kind="reprocess")
+    create_markdown_artifact(summary.markdown(), key="cchc-run-summary",
+                             description="What reading the archived files again changed")
+    return summary
+
+
+def _extract_all(received: list[Received], province: str | None) -> list[steps.Extracted]:
+    """Extract every file in parallel, by path; then free the extraction processes.
+
+    ``province`` is the inbox's province setting, which settles names shared across provinces."""
+    progress, processes = ingest.progress_to.get(), ingest.extract_in.get()
+    extracted = []
+    for future in as_completed(extract.map(received, province=unmapped(province))):
+        extracted.append(future.result())
+        if progress:
+            progress("extract", len(extracted), len(received))
+    extracted.sort(key=lambda item: str(item.received.path))
+    if processes is not None:  # extraction is over: free the workers' memory for validation
+        processes.close()
+    return extracted
+
+
+def _validate(settings: Settings, run_id: str,
+              extracted: list[steps.Extracted]) -> tuple[dict, str | None]:
+    """(verdicts by sha256, the Data Docs page) for the reports among ``extracted``."""
+    reports = [(item.report, item.claims) for item in extracted if item.report is not None]
+    if not reports:
+        return {}, None
+    history = steps.history_for(settings, [report for report, _ in reports])
+    docs = settings.docs / run_id
+    return (validate(quote(reports), quote(history), docs, settings.rules),
+            str(docs / "index.html"))
+
+
+def _in_batches(todo: list, load_one_batch) -> list[steps.Outcome]:
+    """Load ``todo`` LOAD_BATCH at a time, opening the warehouse per batch."""
+    progress, outcomes = ingest.progress_to.get(), []
+    for start in range(0, len(todo), LOAD_BATCH):
+        outcomes += load_one_batch(todo[start:start + LOAD_BATCH])
+        if progress:
+            progress("load", min(start + LOAD_BATCH, len(todo)), len(todo))
+    return outcomes

@@ -20,7 +20,9 @@ from cchc.transforms.narrative import Claim
 
 log = logging.getLogger("cchc.ingest")
 
-DUPLICATE_REASON = "same bytes as a file received before"
+# Vietnamese like every other reason a person reads in submissions.reason.
+DUPLICATE_REASON = ("tệp trùng hoàn toàn với một tệp đã nhận trước đó (cùng nội dung); không "
+                    "cần xử lý thêm")
 
 
 @dataclass(frozen=True)
@@ -61,13 +63,18 @@ class RunSummary:
     db: str = ""
     archive: str = ""
     docs: str | None = None
+    kind: str = "ingest"  # or "reprocess": files read again from the archive
 
     def markdown(self) -> str:
         """The run summary as Markdown: published as a Prefect artifact and printed."""
+        if not self.outcomes and self.kind == "reprocess":
+            return "Nothing to read again: no archived file matches."
         if not self.outcomes:
             return f"Nothing new in the inbox ({self.n_seen} files already recorded)."
-        lines = [f"# cchc run {self.run_id}", "",
-                 f"Files seen: {self.n_seen}; new: {len(self.outcomes)}", "",
+        title, what = ("cchc reprocess", "read again") if self.kind == "reprocess" else (
+            "cchc run", "new")
+        lines = [f"# {title} {self.run_id}", "",
+                 f"Files seen: {self.n_seen}; {what}: {len(self.outcomes)}", "",
                  "| status | files |", "| --- | --- |"]
         lines += [f"| {status} | {n} |" for status, n in sorted(self.counts.items())]
         lines += ["", "| file | status | commune | period | errors | warnings | reason |",
@@ -81,7 +88,7 @@ class RunSummary:
         return "\n".join(lines)
 
 
-def begin_run(settings: Settings) -> tuple[str, set[str]]:
+def begin_run(settings: Settings, kind: str = "ingest") -> tuple[str, set[str]]:
     """Open the run in the warehouse; (run_id, every content already received)."""
     from cchc.warehouse.load import known_sha256, mark_interrupted_runs, start_run
     from cchc.warehouse.schema import connect
@@ -89,36 +96,27 @@ def begin_run(settings: Settings) -> tuple[str, set[str]]:
     con = connect(settings.db, retry_seconds=60)
     try:
         mark_interrupted_runs(con)
-        return start_run(con, str(settings.inbox)), known_sha256(con)
+        return start_run(con, str(settings.inbox), kind=kind), known_sha256(con)
     finally:
         con.close()
 
 
-def close_interrupted_runs(settings: Settings) -> int:
-    """On a night with nothing new: a run killed after its last load is still marked running,
-    and the roll-ups are still those of the run before it; close it (how many were closed).
-
-    Looks first with a read-only connection, so that a quiet night does not wait for
-    analysts who have the warehouse open.
-    """
-    from cchc.warehouse.load import mark_interrupted_runs
+def quiet_night(settings: Settings, n_seen: int) -> RunSummary:
+    """A night with nothing new still leaves its run in the warehouse, so that ``cchc status``
+    tells a quiet night from a night that never ran; and it closes a run killed after its last
+    load (still marked running, its roll-ups not refreshed). Nothing else: a quiet night stays
+    quick, so the roll-ups are refreshed only when such a run is closed."""
+    from cchc.warehouse.load import mark_interrupted_runs, record_quiet_run
     from cchc.warehouse.schema import connect
 
-    if not settings.db.exists():
-        return 0
-    con = connect(settings.db, read_only=True, retry_seconds=60)
-    try:
-        running = con.execute("SELECT count(*) FROM core.runs WHERE status = 'running'"
-                              ).fetchone()[0]
-    finally:
-        con.close()
-    if not running:
-        return 0
+    summary = RunSummary(None, n_seen, db=str(settings.db), archive=str(settings.archive))
     con = connect(settings.db, retry_seconds=60)
     try:
-        return mark_interrupted_runs(con)
+        mark_interrupted_runs(con)
+        run_id = record_quiet_run(con, str(settings.inbox), n_seen, summary.markdown())
     finally:
         con.close()
+    return replace(summary, run_id=run_id)
 
 
 def first_of_each(received: Sequence[Received], seen_before: set[str]) -> list[Received]:
@@ -165,14 +163,25 @@ def history_for(settings: Settings, reports: Sequence[Report]):
         con.close()
 
 
-def load_batch(db: Path, run_id: str, batch: Sequence[Extracted],
-               verdicts: dict) -> list[Outcome]:
+def read_with(settings: Settings):
+    """What tonight's reports are read and checked with: this cchc, this reference data."""
+    from cchc import __version__
+    from cchc.transforms.validate import reference_sha256
+    from cchc.warehouse.load import ReadWith
+
+    return ReadWith(__version__, reference_sha256(settings.rules))
+
+
+def load_batch(db: Path, run_id: str, batch: Sequence[Extracted], verdicts: dict,
+               read_with=None) -> list[Outcome]:
     """Load a batch of files, each in its own transaction, holding the warehouse briefly.
 
     A file already recorded with the same bytes at the same path (copied again, so only its
     mtime changed) is not news: its new mtime is noted so the next run skips it at the stat.
+    A file this very run recorded is news, though: a retried batch finds the files its first
+    attempt loaded already recorded, and they belong in the run's summary all the same.
     """
-    from cchc.warehouse.load import touch
+    from cchc.warehouse.load import recorded_in, touch
     from cchc.warehouse.schema import connect
 
     con = connect(db, retry_seconds=60)
@@ -180,8 +189,8 @@ def load_batch(db: Path, run_id: str, batch: Sequence[Extracted],
     try:
         for item in batch:
             submission = _submission(item)
-            changed, outcome = _load_one(con, run_id, submission, item, verdicts)
-            if changed:
+            changed, outcome = _load_one(con, run_id, submission, item, verdicts, read_with)
+            if changed or recorded_in(con, submission.submission_id) == run_id:
                 outcomes.append(outcome)
             else:
                 touch(con, submission)
@@ -190,8 +199,8 @@ def load_batch(db: Path, run_id: str, batch: Sequence[Extracted],
     return outcomes
 
 
-def _load_one(con, run_id: str, submission, item: Extracted,
-              verdicts: dict) -> tuple[bool, Outcome]:
+def _load_one(con, run_id: str, submission, item: Extracted, verdicts: dict,
+              read_with) -> tuple[bool, Outcome]:
     from cchc.warehouse.load import load_report, record_submission
 
     name, path = submission.file_name, submission.inbox_path
@@ -201,12 +210,17 @@ def _load_one(con, run_id: str, submission, item: Extracted,
         result = record_submission(con, run_id, submission, status, reason)
         return result.outcome != "unchanged", Outcome(name, path, result.status, reason)
     verdict = verdicts[item.received.sha256]
-    result = load_report(con, run_id, submission, item.report, verdict.issues, verdict.status)
+    result = load_report(con, run_id, submission, item.report, verdict.issues, verdict.status,
+                         read_with)
+    return result.outcome != "unchanged", _report_outcome(name, path, result.status, item,
+                                                          verdict)
+
+
+def _report_outcome(name: str, path: str, status: str, item: Extracted, verdict) -> Outcome:
     meta = item.report.meta
-    return result.outcome != "unchanged", Outcome(
-        name, path, result.status, None, meta.commune_name, meta.period,
-        sum(i.severity == "error" for i in verdict.issues),
-        sum(i.severity == "warning" for i in verdict.issues))
+    return Outcome(name, path, status, None, meta.commune_name, meta.period,
+                   sum(i.severity == "error" for i in verdict.issues),
+                   sum(i.severity == "warning" for i in verdict.issues))
 
 
 def _submission(item: Extracted):
@@ -220,8 +234,60 @@ def _submission(item: Extracted):
         format=item.report.source.format if item.report is not None else None)
 
 
+def files_to_reread(settings: Settings, period: str | None, commune: str | None,
+                    since: str | None) -> list:
+    """The archived files a reprocess reads again (``warehouse.reread.files_to_reread``)."""
+    from cchc.transforms.periods import parse_period
+    from cchc.warehouse.reread import files_to_reread as archived
+    from cchc.warehouse.schema import connect
+
+    period = parse_period(period).key if period is not None else None
+    if not settings.db.exists():
+        raise CchcError(f"no warehouse at {settings.db}: nothing was ever received to read "
+                        "again; pass the path of the warehouse with --db")
+    con = connect(settings.db, retry_seconds=60)
+    try:
+        return archived(con, period, commune, since)
+    finally:
+        con.close()
+
+
+def from_archive(archived) -> Received:
+    """An archived file as the extract step takes it: read from its archived bytes."""
+    submission = archived.submission
+    return Received(Path(submission.archive_path), submission.size, submission.mtime,
+                    submission.sha256, Path(submission.archive_path), submission.received_at)
+
+
+def reread_batch(db: Path, run_id: str, batch: Sequence[Extracted], verdicts: dict,
+                 files: dict, read_with) -> list[Outcome]:
+    """Store a new reading of each file of a batch (``files``: the Archived by sha256), each
+    in its own transaction, holding the warehouse briefly as ``load_batch`` does."""
+    from cchc.warehouse.reread import still_unreadable, store_reading
+    from cchc.warehouse.schema import connect
+
+    con = connect(db, retry_seconds=60)
+    outcomes = []
+    try:
+        for item in batch:
+            archived = files[item.received.sha256]
+            name, path = archived.submission.file_name, archived.submission.inbox_path
+            if item.report is None:
+                result = still_unreadable(con, run_id, archived, item.reason or "")
+                kept = " (giữ bản đọc trước)" if result.outcome == "unchanged" else ""
+                outcomes.append(Outcome(name, path, "quarantined", f"{item.reason}{kept}"))
+                continue
+            verdict = verdicts[item.received.sha256]
+            result = store_reading(con, run_id, archived, item.report, verdict.issues,
+                                   verdict.status, read_with)
+            outcomes.append(_report_outcome(name, path, result.status, item, verdict))
+    finally:
+        con.close()
+    return outcomes
+
+
 def finish(settings: Settings, run_id: str, n_seen: int, outcomes: Sequence[Outcome],
-           docs_index: str | None) -> RunSummary:
+           docs_index: str | None, kind: str = "ingest") -> RunSummary:
     """Close the run; its summary, with each file's final status (a later file of the same
     run may have superseded an earlier one after it was loaded)."""
     from cchc.warehouse.load import finish_run, run_statuses
@@ -232,7 +298,7 @@ def finish(settings: Settings, run_id: str, n_seen: int, outcomes: Sequence[Outc
         final = run_statuses(con, run_id)
         outcomes = tuple(replace(o, status=final.get(o.inbox_path, o.status)) for o in outcomes)
         summary = RunSummary(run_id, n_seen, outcomes, dict(Counter(o.status for o in outcomes)),
-                             str(settings.db), str(settings.archive), docs_index)
+                             str(settings.db), str(settings.archive), docs_index, kind)
         finish_run(con, run_id, n_seen, summary_md=summary.markdown(), docs_path=docs_index)
     finally:
         con.close()

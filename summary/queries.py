@@ -106,11 +106,12 @@ def completeness(con: duckdb.DuckDBPyConnection, area: Area,
 
 def first_valid_receipts(con: duckdb.DuckDBPyConnection, area: Area,
                          period: str) -> dict[str, datetime]:
-    """commune → when its first report for the period that was not rejected was received."""
+    """commune → when its first report for the period that was not rejected was received
+    (as its file's latest reading has it: a report read again and now rejected does not count)."""
     where, parameters = in_area(area)
     rows = con.execute(f"""SELECT commune_code, min(received_at) FROM reports
                            WHERE period = ? AND status IN ('accepted', 'superseded')
-                           AND {where} GROUP BY commune_code""",
+                           AND reread_by IS NULL AND {where} GROUP BY commune_code""",
                        [period, *parameters]).fetchall()
     return dict(rows)
 

@@ -6,7 +6,8 @@ reports a few days later. A district that sets another day for a period says so 
 ``deadlines = {"2024-9M" = "2024-09-25"}``, which wins over the default for that period only.
 
 A commune is on time when the first report it sent for the period that was not rejected was
-received (``received_at``, the day the nightly load found the file) on or before the deadline;
+received (``received_at``: when the file arrived in the inbox, its mtime, not when the nightly
+load read it) on or before the deadline;
 late by the number of days after it otherwise; missing when it has no such report. A later
 correction does not make an on-time commune late; a rejected report does not count as sent.
 """

@@ -170,8 +170,9 @@ def submissions(ws: Worksheet, summary: Summary) -> None:
               "Đúng hạn / muộn", "Số ngày muộn", "Tệp", "Số lần gửi", "Lỗi", "Cảnh báo"]
     _titles(ws, summary, len(header), [
         f"TÌNH HÌNH GỬI BÁO CÁO — {summary.area.name} — {summary.period.label}",
-        f"Hạn nộp: {fmt.day(summary.deadline)}. Ngày nhận là ngày hệ thống nhận tệp "
-        "(received_at) của báo cáo đầu tiên không bị trả lại.",
+        f"Hạn nộp: {fmt.day(summary.deadline)}. Ngày nhận (received_at) là lúc tệp của báo cáo "
+        "đầu tiên không bị trả lại đến hộp thư nhận báo cáo, không phải lúc hệ thống đọc tệp "
+        "ban đêm.",
     ])
     row = _header(ws, 3, header)
     for commune in summary.communes:

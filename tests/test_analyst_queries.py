@@ -17,32 +17,33 @@ from tests.test_summary_2025 import make_reform_warehouse, values_of
 GUIDE = Path(__file__).resolve().parent.parent / "docs" / "analysts.md"
 
 COLUMNS = {
-    "Communes that have not submitted": ["commune_code", "commune_name", "status", "n_reports"],
-    "Late submitters": ["commune_code", "commune_name", "first_received_at", "days_late"],
-    "Rejected reports and why": ["commune_code", "commune_name", "period", "file_name",
+    "Các xã chưa nộp báo cáo": ["commune_code", "commune_name", "status", "n_reports"],
+    "Các xã nộp muộn": ["commune_code", "commune_name", "first_received_at", "days_late"],
+    "Báo cáo bị trả lại và lý do": ["commune_code", "commune_name", "period", "file_name",
                                  "received_at", "rule", "message"],
-    "Warnings to check in accepted reports": ["commune_code", "commune_name", "file_name",
+    "Cảnh báo cần xem lại trong báo cáo đã chấp nhận": ["commune_code", "commune_name", "file_name",
                                               "rule", "codes", "message"],
-    "District totals for a period": ["code", "label", "unit", "aggregation", "value",
+    "Số liệu tổng hợp của huyện trong một kỳ": ["code", "label", "unit", "aggregation", "value",
                                      "n_reporting", "n_expected", "share", "by_code"],
-    "District rates from their parts": ["on_time_share", "n_on_time", "online_share",
+    "Các tỷ lệ của huyện tính từ số liệu thành phần": ["on_time_share", "n_on_time", "online_share",
                                         "n_online", "plan_completion", "n_plan"],
-    "Lowest online share of dossiers": ["commune_code", "commune_name", "received",
+    "Các xã có tỷ lệ hồ sơ trực tuyến thấp nhất": ["commune_code", "commune_name", "received",
                                         "partly_online", "fully_online", "online_share"],
-    "On-time trend across periods for one commune": ["period", "period_label", "cumulative",
+    "Tỷ lệ đúng hạn của một xã qua các kỳ": ["period", "period_label", "cumulative",
                                                      "received", "on_time", "on_time_share"],
-    "Figures that changed most since the same period last year": [
+    "Số liệu thay đổi nhiều nhất so với cùng kỳ năm trước": [
         "commune_code", "commune_name", "code", "label", "value_before", "value_now", "change",
         "change_pct"],
-    "Communes reporting blank on required rows": ["commune_code", "commune_name", "code",
+    "Các xã để trống dòng bắt buộc": ["commune_code", "commune_name", "code",
                                                   "label", "present"],
-    "Yes/no rows: how many communes answer yes": ["code", "label", "n_yes", "n_reporting",
+    "Dòng Có/Không: bao nhiêu xã trả lời Có": ["code", "label", "n_yes", "n_reporting",
                                                   "n_expected", "yes_pct"],
-    "Top quarantine reasons": ["reason", "n_files", "first_seen", "last_seen", "files"],
-    "Province overview across districts": ["district_code", "district_name", "n_expected",
+    "Các lý do cách ly tệp thường gặp nhất": ["reason", "n_files", "first_seen", "last_seen",
+                                              "files"],
+    "Tổng quan toàn tỉnh theo từng huyện": ["district_code", "district_name", "n_expected",
                                            "n_submitted", "n_rejected", "n_missing",
                                            "dossiers_received", "dossiers_n_reporting"],
-    "Where a figure came from": ["commune_name", "code", "value", "raw", "page", "sheet", "cell",
+    "Nguồn gốc của một số liệu": ["commune_name", "code", "value", "raw", "page", "sheet", "cell",
                                  "line", "file_name"],
     "Một xã mới so với các xã cũ đã hợp thành": ["period", "source", "value", "n_reporting",
                                                  "n_expected", "comparable"],
@@ -100,54 +101,54 @@ def test_every_query_runs_and_returns_its_columns(warehouse, reform_warehouse, h
 
 
 def test_who_has_not_submitted_and_who_was_late(warehouse):
-    rows = run(warehouse, "Communes that have not submitted")
+    rows = run(warehouse, "Các xã chưa nộp báo cáo")
     assert len(rows) == 36 - len(current("399"))
     assert rows[0] == {"commune_code": "15880", "commune_name": "Xã Hoằng Giang",
                        "status": "rejected", "n_reports": 1}
     assert {r["status"] for r in rows[1:]} == {"missing"}
-    late = run(warehouse, "Late submitters")
+    late = run(warehouse, "Các xã nộp muộn")
     assert [(r["commune_code"], r["days_late"]) for r in late] == [("15976", 4), ("15988", 1)]
     assert late[0]["first_received_at"] == datetime(2024, 9, 24, 9)
 
 
 def test_rejected_reports_and_quarantined_files(warehouse):
-    rejected = run(warehouse, "Rejected reports and why")
+    rejected = run(warehouse, "Báo cáo bị trả lại và lý do")
     assert {r["file_name"] for r in rejected} == {'=HYPERLINK("x")', "-2+3 khong ro xa.pdf"}
-    quarantined = run(warehouse, "Top quarantine reasons")
+    quarantined = run(warehouse, "Các lý do cách ly tệp thường gặp nhất")
     assert [(r["reason"], r["n_files"]) for r in quarantined] == [
         ("PDF has no text layer (<scan>)", 1)]
 
 
 def test_totals_and_rates_equal_the_independent_computation(warehouse):
     communes = current("399")
-    totals = {r["code"]: r for r in run(warehouse, "District totals for a period")}
+    totals = {r["code"]: r for r in run(warehouse, "Số liệu tổng hợp của huyện trong một kỳ")}
     assert len(totals) == 65
     assert totals["3.3.1"]["value"] == sum(v["3.3.1"] for v in communes.values())
     assert totals["3.3.1"]["n_reporting"] == 5 and totals["3.3.1"]["n_expected"] == 36
-    (rates,) = run(warehouse, "District rates from their parts")
+    (rates,) = run(warehouse, "Các tỷ lệ của huyện tính từ số liệu thành phần")
     want = expected_rates(communes)
     assert rates["on_time_share"] == pytest.approx(round(want["on_time"], 2))
     assert rates["online_share"] == pytest.approx(round(want["online"], 2))
     assert rates["plan_completion"] == pytest.approx(round(want["plan"], 2))
     assert (rates["n_on_time"], rates["n_online"], rates["n_plan"]) == (5, 2, 4)
-    lowest = run(warehouse, "Lowest online share of dossiers")
+    lowest = run(warehouse, "Các xã có tỷ lệ hồ sơ trực tuyến thấp nhất")
     assert [r["commune_code"] for r in lowest] == ["15988", "15865"]
     assert lowest[0]["online_share"] == round(100 * (822 + 88) / 1165, 1)
 
 
 def test_trend_change_and_blank_required_rows(warehouse):
-    trend = run(warehouse, "On-time trend across periods for one commune")
+    trend = run(warehouse, "Tỷ lệ đúng hạn của một xã qua các kỳ")
     assert [r["period"] for r in trend] == ["2023-9M", "2023-FY", "2024-H1", "2024-9M"]
-    changed = run(warehouse, "Figures that changed most since the same period last year")
+    changed = run(warehouse, "Số liệu thay đổi nhiều nhất so với cùng kỳ năm trước")
     assert (changed[0]["commune_code"], changed[0]["code"], changed[0]["value_before"],
             changed[0]["value_now"]) == ("15865", "3.3.1", round(1327 * 0.8), 1327)
-    blanks = run(warehouse, "Communes reporting blank on required rows")
+    blanks = run(warehouse, "Các xã để trống dòng bắt buộc")
     assert [(r["commune_code"], r["code"]) for r in blanks] == [("15877", "1.1.1"),
                                                                  ("15877", "3.1.3")]
 
 
 def test_province_overview(warehouse):
-    rows = {r["district_code"]: r for r in run(warehouse, "Province overview across districts")}
+    rows = {r["district_code"]: r for r in run(warehouse, "Tổng quan toàn tỉnh theo từng huyện")}
     assert set(rows) == {"397", "399"}
     assert (rows["399"]["n_submitted"], rows["399"]["n_rejected"], rows["399"]["n_missing"]) == (
         5, 1, 30)

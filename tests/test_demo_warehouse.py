@@ -27,7 +27,7 @@ def test_every_demo_file_ends_with_its_planned_status(demo):
 
 # Every demo commune sends on time and fills its required rows: these two rightly find nobody.
 # The demo is 9 tháng 2024, before the 2025 reform: the queries across it find nothing either.
-NOBODY_IN_THE_DEMO = {"Late submitters", "Communes reporting blank on required rows", *REFORM}
+NOBODY_IN_THE_DEMO = {"Các xã nộp muộn", "Các xã để trống dòng bắt buộc", *REFORM}
 
 
 @pytest.mark.parametrize("heading", list(BLOCKS))
@@ -40,8 +40,8 @@ def test_every_guide_query_answers_on_the_demo_warehouse(demo, heading):
 
 def test_demo_guide_answers_match_the_inbox(demo):
     inbox, _, db = demo
-    _, missing = run_query(db, BLOCKS["Communes that have not submitted"], retry_seconds=0)
+    _, missing = run_query(db, BLOCKS["Các xã chưa nộp báo cáo"], retry_seconds=0)
     planned_missing = {code for code in inbox.missing}
     assert {row[0] for row in missing} >= planned_missing
-    _, reasons = run_query(db, BLOCKS["Top quarantine reasons"], retry_seconds=0)
+    _, reasons = run_query(db, BLOCKS["Các lý do cách ly tệp thường gặp nhất"], retry_seconds=0)
     assert sum(row[1] for row in reasons) == len(inbox.with_status("quarantined"))

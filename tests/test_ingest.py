@@ -1,6 +1,8 @@
 """The nightly ingest, run for real: Prefect flow runs, a DuckDB file, GX validation."""
 
 import json
+import os
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -8,7 +10,9 @@ import pytest
 
 from cchc.flows.ingest import run_ingest
 from cchc.settings import Settings
-from tests.ingest_inbox import EXPECTED, FIXTURES, build_inbox
+from tests.ingest_inbox import EXPECTED, FIXTURES, SEED, build_inbox
+
+SEED_TEXT = SEED.read_text(encoding="utf-8")
 
 
 def settings_for(tmp_path) -> Settings:
@@ -83,11 +87,21 @@ def test_rollup_equals_a_recomputation_from_observations(ingested):
 
 
 def test_same_inbox_twice_loads_nothing_new(ingested):
-    _, first, second, con = ingested
+    _, first, second, _ = ingested
     assert second.outcomes == ()
     assert second.n_seen == len(EXPECTED)
-    assert con.execute("SELECT count(*) FROM core.runs").fetchone()[0] == 1
     assert first.docs and first.docs.endswith("index.html")
+
+
+def test_a_quiet_night_leaves_its_run(ingested):
+    """So that cchc status tells a quiet night from a night that never ran."""
+    _, first, second, con = ingested
+    runs = con.execute("SELECT run_id, status, kind, n_seen, n_new, n_accepted, summary_md, "
+                       "finished_at IS NOT NULL FROM core.runs ORDER BY started_at").fetchall()
+    assert [run[0] for run in runs] == [first.run_id, second.run_id]
+    assert runs[1][1:] == ("finished", "ingest", len(EXPECTED), 0, 0,
+                           f"Nothing new in the inbox ({len(EXPECTED)} files already "
+                           "recorded).", True)
 
 
 def test_a_quiet_night_closes_a_run_killed_after_its_last_load(tmp_path, prefect_harness):
@@ -107,8 +121,57 @@ def test_a_quiet_night_closes_a_run_killed_after_its_last_load(tmp_path, prefect
     assert run_ingest(settings).markdown().startswith("Nothing new in the inbox")
     con = duckdb.connect(str(settings.db), read_only=True)
     try:
-        assert con.execute("SELECT status FROM core.runs").fetchall() == [("failed",)]
+        assert con.execute("SELECT status, n_new FROM core.runs ORDER BY started_at"
+                           ).fetchall() == [("failed", 1), ("finished", 0)]
         assert con.execute("SELECT value FROM district_rollup WHERE code = '3.3.1'"
                            ).fetchall() == [(841.0,)]
     finally:
         con.close()
+
+
+def test_a_retried_load_reports_the_files_its_first_attempt_loaded(tmp_path):
+    """A load task retried after it loaded part of its batch: the retry finds those files
+    already recorded by this same run, and they stay in the run's summary."""
+    from cchc.flows import steps
+    from cchc.flows.inbox import archive, discover
+    from cchc.transforms.validate import validate_reports
+
+    settings = settings_for(tmp_path)
+    build_inbox(settings.inbox)
+    received = [archive(c, settings.archive) for c in discover(settings.inbox)]
+    run_id, seen_before = steps.begin_run(settings)
+    fresh = steps.first_of_each(received, seen_before)
+    batch = [*map(steps.extract, fresh), *(steps.Extracted(r) for r in received
+                                           if r not in fresh)]
+    verdicts = validate_reports([(e.report, e.claims) for e in batch if e.report is not None])
+    first = steps.load_batch(settings.db, run_id, batch[:4], verdicts)  # then the task fails
+    retried = steps.load_batch(settings.db, run_id, batch, verdicts)
+    assert len(first) == 4
+    assert sorted(o.file_name for o in retried) == sorted(EXPECTED)
+    summary = steps.finish(settings, run_id, len(received), retried, None)
+    assert {o.file_name: o.status for o in summary.outcomes} == EXPECTED
+
+
+def test_received_at_is_when_the_file_reached_the_inbox(tmp_path, prefect_harness):
+    """Timeliness counts from when the commune sent the file (its mtime in the inbox), not
+    from when the night read it: a file dropped in on the deadline's evening is on time."""
+    settings = settings_for(tmp_path)
+    settings.inbox.mkdir()
+    path = settings.inbox / "but_son.txt"
+    path.write_text(SEED_TEXT, encoding="utf-8")
+    evening = datetime(2024, 9, 20, 22, 30)
+    os.utime(path, (evening.timestamp(), evening.timestamp()))
+    run_ingest(settings)
+    con = duckdb.connect(str(settings.db), read_only=True)
+    try:
+        assert con.execute("SELECT received_at FROM submissions").fetchall() == [(evening,)]
+        assert con.execute("SELECT received_at FROM reports").fetchall() == [(evening,)]
+    finally:
+        con.close()
+
+
+def test_a_duplicate_says_why_in_vietnamese(ingested):
+    _, _, _, con = ingested
+    assert con.execute("SELECT reason FROM submissions WHERE status = 'duplicate'").fetchall() \
+        == [("tệp trùng hoàn toàn với một tệp đã nhận trước đó (cùng nội dung); không cần xử "
+             "lý thêm",)]

@@ -4,6 +4,7 @@ A SIGKILL at any point leaves a consistent warehouse and the next run finishes t
 second ingest while one runs stops with a clear message; analysts' queries work meanwhile.
 """
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -86,6 +87,40 @@ def test_sigkill_at_several_points_then_rerun_completes(tmp_path):
     again = subprocess.run(ingest_command(tmp_path), capture_output=True, text=True, timeout=300)
     assert "Nothing new in the inbox (10 files already recorded)." in again.stdout
     check_invariants(db)
+
+
+# The ingest, killed by itself at one exact point: inside finish_run, once the run is marked
+# finished and before the roll-ups are refreshed (a point too brief to hit from outside).
+KILLED_BEFORE_ROLLUPS = """
+import os, signal, sys
+from cchc.warehouse import load
+load.refresh_rollups = lambda con: os.kill(os.getpid(), signal.SIGKILL)
+from cchc.cli import main
+sys.argv[0] = "cchc"
+main()
+"""
+
+
+def test_sigkill_between_finishing_the_run_and_its_rollups(tmp_path):
+    build_inbox(tmp_path / "inbox")
+    db = tmp_path / "cchc.duckdb"
+    command = [sys.executable, "-c", KILLED_BEFORE_ROLLUPS, *ingest_command(tmp_path)[3:]]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True)
+    process.wait(timeout=300)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)  # its temporary Prefect API
+    assert process.returncode == -signal.SIGKILL, process.stderr.read()
+    quiet = subprocess.run(ingest_command(tmp_path), capture_output=True, text=True, timeout=300)
+    assert "Nothing new in the inbox (10 files already recorded)." in quiet.stdout, quiet.stderr
+    check_invariants(db)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        statuses = [row[0] for row in con.execute(
+            "SELECT status FROM core.runs WHERE n_new > 0 OR status <> 'finished'").fetchall()]
+    finally:
+        con.close()
+    assert statuses == ["failed"]  # the killed run never counted as finished
 
 
 def test_second_ingest_is_told_one_is_running(tmp_path):

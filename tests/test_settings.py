@@ -40,3 +40,37 @@ def test_bad_settings_are_refused(tmp_path, text, message):
     config.write_text(text, encoding="utf-8")
     with pytest.raises(SettingsError, match=message.replace("[", r"\[").replace("]", r"\]")):
         load_settings(config)
+
+
+def test_the_rules_file_is_a_setting(tmp_path, monkeypatch):
+    monkeypatch.delenv("CCHC_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert load_settings().rules is None  # the shipped reference/rules.yaml
+    monkeypatch.setenv("CCHC_RULES", "district/rules.yaml")
+    assert load_settings().rules == Path("district/rules.yaml")
+    assert load_settings(rules=Path("mine.yaml")).rules == Path("mine.yaml")
+
+
+def test_validate_checks_with_the_rules_setting(tmp_path, monkeypatch):
+    """A district's copy of the rules that drops the rule the planted error breaks."""
+    import subprocess
+    import sys
+
+    import yaml
+
+    from cchc.transforms.rules import RULES_PATH
+
+    seed = Path(__file__).parent / "fixtures" / "seed" / "000_2efa1e083bc69a65.txt"
+    bad = tmp_path / "bad.txt"
+    bad.write_text(seed.read_text(encoding="utf-8").replace(
+        "1.1.2 Số nhiệm vụ đã hoàn thành Nhiệm vụ 18",
+        "1.1.2 Số nhiệm vụ đã hoàn thành Nhiệm vụ 38"), encoding="utf-8")
+    document = yaml.safe_load(RULES_PATH.read_text(encoding="utf-8"))
+    document["rules"] = [r for r in document["rules"] if r["name"] != "completed_le_planned"]
+    copy = tmp_path / "rules.yaml"
+    copy.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    command = [sys.executable, "-m", "cchc.cli", "validate", str(bad), "--json"]
+    shipped = subprocess.run(command, capture_output=True, text=True, timeout=180, cwd=tmp_path)
+    district = subprocess.run([*command, "--rules", str(copy)], capture_output=True, text=True,
+                              timeout=180, cwd=tmp_path)
+    assert (shipped.returncode, district.returncode) == (1, 0), district.stderr

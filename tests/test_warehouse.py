@@ -210,8 +210,11 @@ def test_the_same_bytes_under_another_name_are_a_duplicate(con):
     other = replace(submission(seed()), file_name="copy.txt", inbox_path="inbox/copy.txt")
     result = load_report(con, "run-1", other, seed(), (), "accepted")
     assert (result.outcome, result.status) == ("duplicate", "duplicate")
-    assert con.execute("SELECT duplicate_of, report_id FROM core.submissions WHERE file_name = "
-                       "'copy.txt'").fetchone() == (first.submission_id, seed().source.sha256)
+    assert con.execute("SELECT duplicate_of, report_id, reason FROM core.submissions WHERE "
+                       "file_name = 'copy.txt'").fetchone() == (
+        first.submission_id, seed().source.sha256,
+        "tệp trùng hoàn toàn với một báo cáo đã nạp trước đó (cùng nội dung); không cần xử lý "
+        "thêm")
     assert (count(con, "core.reports"), count(con, "core.files")) == (1, 1)
 
 
@@ -360,7 +363,7 @@ def test_status_summarises_runs_files_and_completeness(db):
     con.close()
     found = status(db, period="2024-9M")
     assert found["schema_version"] == len(MIGRATIONS)
-    assert [r["run_id"] for r in found["runs"]] == ["run-1"]
+    assert [(r["run_id"], r["kind"]) for r in found["runs"]] == [("run-1", "ingest")]
     assert found["submissions"] == {"accepted": 1, "rejected": 1}
     assert found["completeness"] == [{
         "admin_map": "legacy", "province_code": "38", "district_code": "399",
@@ -408,3 +411,30 @@ def test_a_reader_waits_then_says_another_process_holds_the_warehouse(db):
         holder.stdin.close()
         holder.wait(timeout=30)
     assert run_query(db, "SELECT 1", retry_seconds=5) == (["1"], [(1,)])
+
+
+
+def test_a_warehouse_of_the_first_schema_is_upgraded_to_readings(db):
+    """Reports loaded before readings were recorded: each is its file's first reading, and
+    each submission was last read by the run that recorded it."""
+    db.parent.mkdir(parents=True)
+    old = duckdb.connect(str(db))
+    for statement in ("CREATE SCHEMA core", "CREATE TABLE core.schema_version (version "
+                      "INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)", *MIGRATIONS[0]):
+        old.execute(statement)
+    old.execute("INSERT INTO core.schema_version VALUES (1, current_localtimestamp())")
+    old.execute("INSERT INTO core.runs (run_id, started_at, status) VALUES ('run-1', ?, "
+                "'finished')", [T0])
+    old.execute("INSERT INTO core.reports (report_id, received_at, run_id, status) "
+                "VALUES ('abc', ?, 'run-1', 'accepted')", [T0])
+    old.execute("INSERT INTO core.submissions VALUES ('s1', 'run-1', 'a.txt', 'inbox/a.txt', "
+                "'abc', 1, 1.0, ?, 'accepted', NULL, 'abc', NULL)", [T0])
+    old.close()
+    con = connect(db)
+    try:
+        assert con.execute("SELECT sha256, reading, reread_by FROM core.reports").fetchall() \
+            == [("abc", 1, None)]
+        assert con.execute("SELECT read_run_id FROM core.submissions").fetchall() == [("run-1",)]
+        assert con.execute("SELECT kind FROM core.runs").fetchall() == [("ingest",)]
+    finally:
+        con.close()

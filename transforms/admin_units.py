@@ -30,6 +30,7 @@ from pathlib import Path
 
 import yaml
 
+from cchc.errors import ReferenceDataError, UnknownUnit
 from cchc.transforms.text import clean, fold, name_key
 
 REFERENCE = Path(__file__).resolve().parent.parent / "reference"
@@ -102,7 +103,7 @@ class AdminMap:
 @cache
 def _all() -> tuple[Unit, ...]:
     if not CSV_PATH.exists():
-        raise FileNotFoundError(f"{CSV_PATH} is missing; {_REBUILD}")
+        raise ReferenceDataError(f"{CSV_PATH} is missing; {_REBUILD}")
     with CSV_PATH.open(encoding="utf-8", newline="") as handle:
         return tuple(
             Unit(row["admin_map"], row["code"], row["name"], row["type"], row["level"],
@@ -178,7 +179,7 @@ def unit(code: str, level: str | None = None, admin_map: str = LEGACY) -> Unit:
     """The unit of ``admin_map`` with this GSO code ("038" and "38" alike).
 
     Codes repeat across levels, so without ``level`` a code held by units of two levels raises
-    ``KeyError`` rather than hand back whichever came first. ``KeyError`` if unknown.
+    ``UnknownUnit`` (a KeyError) rather than hand back whichever came first; also if unknown.
     """
     _check_map(admin_map)
     code = str(int(code)) if code.strip().isdigit() else code
@@ -186,8 +187,8 @@ def unit(code: str, level: str | None = None, admin_map: str = LEGACY) -> Unit:
              if (admin_map, lvl, code) in _by_code() and level in (None, lvl)]
     if len(found) != 1:
         what = "ambiguous without level=" if found else "unknown"
-        raise KeyError(f"administrative unit code {code!r} is {what} "
-                       f"(level={level!r}, admin_map={admin_map!r})")
+        raise UnknownUnit(f"administrative unit code {code!r} is {what} "
+                          f"(level={level!r}, admin_map={admin_map!r})")
     return found[0]
 
 

@@ -27,7 +27,7 @@ import pandas as pd
 from cchc.transforms.catalog import Indicator, by_code, value_indicators
 from cchc.transforms.data_docs import make_offline
 from cchc.transforms.model import Issue, Observation, Report
-from cchc.transforms.rules import Rule, load_rules, render, vi_number
+from cchc.transforms.rules import RULES_PATH, Rule, load_rules, render, vi_number
 
 log = logging.getLogger(__name__)
 
@@ -97,19 +97,22 @@ def right_column(rule: Rule) -> str:
     return f"{rule.name}__right"
 
 
-def validate_run(reports: Sequence[Report],
-                 docs_dir: Path | None = None) -> dict[str, tuple[Issue, ...]]:
+def validate_run(reports: Sequence[Report], docs_dir: Path | None = None,
+                 rules_path: Path | None = None) -> dict[str, tuple[Issue, ...]]:
     """Every report's validation issues, by report_id (the source's sha256); () when clean.
 
     One ephemeral GX context for the whole run. With ``docs_dir``, GX Data Docs for the run are
-    written there as local HTML; the page to open is ``data_docs_index(docs_dir)``.
+    written there as local HTML; the page to open is ``data_docs_index(docs_dir)``. The
+    cross-field rules are read from ``rules_path`` (default: reference/rules.yaml).
     """
     by_id = _by_id(reports)
     if not by_id:
         return {}
     context = _context(docs_dir)
     found: dict[str, list[Issue]] = {report_id: [] for report_id in by_id}
-    for report_id, issue in (*_value_issues(context, by_id), *_rule_issues(context, by_id)):
+    rules = load_rules(rules_path or RULES_PATH)
+    for report_id, issue in (*_value_issues(context, by_id),
+                             *_rule_issues(context, by_id, rules)):
         found[report_id].append(issue)
     if docs_dir is not None:
         _build_docs(context, docs_dir)
@@ -129,9 +132,9 @@ def _value_issues(context: Any, by_id: dict[str, Report]) -> list[tuple[str, Iss
     return issues
 
 
-def _rule_issues(context: Any, by_id: dict[str, Report]) -> list[tuple[str, Issue]]:
+def _rule_issues(context: Any, by_id: dict[str, Report],
+                 rules: Sequence[Rule]) -> list[tuple[str, Issue]]:
     """The cross-field rules over the wide frame, one issue per failing (report, rule)."""
-    rules = load_rules()
     by_name = {rule.name: rule for rule in rules}
     wide = wide_frame(list(by_id.values()), rules)
     sums = wide.set_index("report_id")

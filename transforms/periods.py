@@ -17,7 +17,7 @@ from typing import Literal
 
 import yaml
 
-from cchc.errors import ReferenceDataError
+from cchc.errors import ReferenceDataError, UnknownPeriod
 from cchc.transforms.model import ReportMeta
 
 PERIODS_PATH = Path(__file__).resolve().parent.parent / "reference" / "periods.yaml"
@@ -111,11 +111,11 @@ def _month_day(where: str, key: str, text: object) -> tuple[int, int]:
 
 
 def parse_period(key: str) -> Period:
-    """The period a key names; ValueError naming the accepted forms for anything else."""
+    """The period a key names; UnknownPeriod naming the accepted forms for anything else."""
     match = _KEY.fullmatch(key.strip()) if isinstance(key, str) else None
     rules = load_rules()
     if match is None or match.group(2) not in rules:
-        raise ValueError(f"{key!r} is not a period key; accepted: {ACCEPTED_FORMS}")
+        raise UnknownPeriod(f"{key!r} is not a period key; accepted: {ACCEPTED_FORMS}")
     year, rule = int(match.group(1)), rules[match.group(2)]
     start_year = year - 1 if rule.start_previous_year else year
     return Period(

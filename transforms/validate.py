@@ -9,6 +9,7 @@ warnings alone leave it accepted.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,14 +33,14 @@ class Verdict:
 
 
 def validate_reports(items: Sequence[tuple[Report, Sequence[Claim]]],
-                     history: pd.DataFrame | None = None,
-                     docs_dir: Path | None = None) -> dict[str, Verdict]:
+                     history: pd.DataFrame | None = None, docs_dir: Path | None = None,
+                     rules_path: Path | None = None) -> dict[str, Verdict]:
     """Verdicts by report_id (the file's sha256) for a batch of (report, its narrative's
-    claims), as ``read_report`` returns them."""
+    claims), as ``read_report`` returns them; the rules from ``rules_path`` when given."""
     from cchc.transforms.expectations import validate_run
 
     history = pd.DataFrame(columns=HISTORY_COLUMNS) if history is None else history
-    found = validate_run([report for report, _ in items], docs_dir)
+    found = validate_run([report for report, _ in items], docs_dir, rules_path)
     verdicts = {}
     for report, claims in items:
         issues = (*report.issues, *found.get(report.source.sha256, ()),
@@ -47,3 +48,16 @@ def validate_reports(items: Sequence[tuple[Report, Sequence[Claim]]],
         rejected = any(issue.severity == "error" for issue in issues)
         verdicts[report.source.sha256] = Verdict("rejected" if rejected else "accepted", issues)
     return verdicts
+
+
+def reference_sha256(rules_path: Path | None = None) -> str:
+    """Fingerprint of the reference data a report is read and checked with: the catalog, the
+    administrative units, the period rules, the narrative phrases and the cross-field rules
+    (``rules_path``, default reference/rules.yaml). Stored with each report, so that a report
+    read before a change of any of them can be found and read again (``cchc reprocess``)."""
+    from cchc.transforms import admin_units, catalog, narrative, periods, rules
+
+    paths = (catalog.CATALOG_PATH, admin_units.CSV_PATH, periods.PERIODS_PATH,
+             narrative.NARRATIVE_PATH, rules_path or rules.RULES_PATH)
+    digests = [hashlib.sha256(path.read_bytes()).hexdigest() for path in paths]
+    return hashlib.sha256("".join(digests).encode()).hexdigest()

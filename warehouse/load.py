@@ -25,7 +25,10 @@ from cchc.warehouse.schema import transaction, write_period
 ReportStatus = Literal["accepted", "rejected"]
 OtherStatus = Literal["quarantined", "duplicate"]
 RunStatus = Literal["finished", "failed"]
+RunKind = Literal["ingest", "reprocess"]
 Outcome = Literal["loaded", "recorded", "duplicate", "unchanged"]
+DUPLICATE_OF_REPORT = ("tệp trùng hoàn toàn với một báo cáo đã nạp trước đó (cùng nội dung); "
+                       "không cần xử lý thêm")
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,9 @@ class Submission:
     """One file as it was found in the inbox: what the flow knows before reading it.
 
     ``mtime`` is ``os.stat().st_mtime`` (compared as is by ``known_files``); ``received_at`` is
-    when cchc found it, naive local time; ``archive_path`` where its bytes are kept
+    when the file arrived in the inbox (that mtime as naive local time), not when cchc found
+    it: the commune sent it then, and timeliness counts from it; ``archive_path`` where its
+    bytes are kept
     (content-addressed); ``format`` as detected from the bytes, None when unreadable.
     """
 
@@ -54,6 +59,15 @@ class Submission:
 
 
 @dataclass(frozen=True)
+class ReadWith:
+    """What a report was read and checked with: the cchc version and the fingerprint of the
+    reference data (``transforms.validate.reference_sha256``). Stored with each report."""
+
+    cchc_version: str
+    reference_sha256: str
+
+
+@dataclass(frozen=True)
 class LoadResult:
     """What a load did. ``outcome``: loaded (a new report), recorded (a quarantined or duplicate
     file noted), duplicate (bytes already loaded, noted as a duplicate submission), unchanged
@@ -67,12 +81,28 @@ class LoadResult:
     superseded: tuple[str, ...] = ()
 
 
-def start_run(con: duckdb.DuckDBPyConnection, inbox: str, run_id: str | None = None) -> str:
-    """Record that a run began; returns its run_id (made up from the time when not given)."""
+def start_run(con: duckdb.DuckDBPyConnection, inbox: str, run_id: str | None = None,
+              kind: RunKind = "ingest") -> str:
+    """Record that a run began; returns its run_id (made up from the time when not given).
+    ``kind``: an ingest of the inbox, or a reprocess of files already archived."""
     started = datetime.now()
     run_id = run_id or f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
-    con.execute("INSERT INTO core.runs (run_id, started_at, inbox, status) "
-                "VALUES (?, ?, ?, 'running')", [run_id, started, inbox])
+    con.execute("INSERT INTO core.runs (run_id, started_at, inbox, status, kind) "
+                "VALUES (?, ?, ?, 'running', ?)", [run_id, started, inbox, kind])
+    return run_id
+
+
+def record_quiet_run(con: duckdb.DuckDBPyConnection, inbox: str, n_seen: int,
+                     summary_md: str) -> str:
+    """Record a run that found nothing new, already finished; returns its run_id. The roll-ups
+    are not refreshed: nothing changed."""
+    started = datetime.now()
+    run_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    con.execute("""INSERT INTO core.runs (run_id, started_at, finished_at, inbox, n_seen, n_new,
+                       n_accepted, n_rejected, n_quarantined, n_duplicate, n_superseded,
+                       summary_md, status, kind)
+                   VALUES (?, ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, ?, 'finished', 'ingest')""",
+                [run_id, started, datetime.now(), inbox, n_seen, summary_md])
     return run_id
 
 
@@ -81,9 +111,20 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, n_seen: int,
                docs_path: str | None = None) -> dict[str, int]:
     """Close a run: count what it did from the rows it wrote, so the counts cannot drift.
 
-    n_new is the files this run recorded; n_accepted … n_duplicate the statuses those files have
-    now; n_superseded the reports (of any run) that a report of this run superseded.
+    n_new is the files this run recorded (or, reprocessing, read again); n_accepted …
+    n_duplicate the statuses those files have now; n_superseded the reports (of any run) that a
+    report of this run superseded, earlier readings of the same files aside. The run is
+    marked finished and the roll-ups refreshed in one transaction: a run killed between the two
+    would be finished with stale roll-ups, which no later quiet night would notice.
     """
+    with transaction(con):
+        result = _close_run(con, run_id, n_seen, status, summary_md, docs_path)
+        refresh_rollups(con)
+    return result
+
+
+def _close_run(con: duckdb.DuckDBPyConnection, run_id: str, n_seen: int, status: RunStatus,
+               summary_md: str | None, docs_path: str | None) -> dict[str, int]:
     counts = con.execute("""
         SELECT count(*) AS n_new,
                count(*) FILTER (WHERE status = 'accepted') AS n_accepted,
@@ -91,9 +132,9 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, n_seen: int,
                count(*) FILTER (WHERE status = 'quarantined') AS n_quarantined,
                count(*) FILTER (WHERE status = 'duplicate') AS n_duplicate,
                (SELECT count(*) FROM core.reports old JOIN core.reports new
-                    ON old.superseded_by = new.report_id WHERE new.run_id = $run_id)
-                   AS n_superseded
-        FROM core.submissions WHERE run_id = $run_id""", {"run_id": run_id})
+                    ON old.superseded_by = new.report_id
+                WHERE new.run_id = $run_id AND old.reread_by IS NULL) AS n_superseded
+        FROM core.submissions WHERE read_run_id = $run_id""", {"run_id": run_id})
     names = [column[0] for column in counts.description]
     result = {"n_seen": n_seen, **dict(zip(names, counts.fetchone(), strict=True))}
     updated = con.execute("""UPDATE core.runs SET finished_at = ?, status = ?, summary_md = ?,
@@ -105,7 +146,6 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, n_seen: int,
                            run_id]).fetchone()[0]
     if updated != 1:
         raise ValueError(f"no run {run_id!r} to finish: start it with start_run")
-    refresh_rollups(con)
     return result
 
 
@@ -157,14 +197,15 @@ def record_submission(con: duckdb.DuckDBPyConnection, run_id: str, submission: S
 
 
 def load_report(con: duckdb.DuckDBPyConnection, run_id: str, submission: Submission,
-                report: Report, issues: Iterable[Issue], status: ReportStatus) -> LoadResult:
+                report: Report, issues: Iterable[Issue], status: ReportStatus,
+                read_with: ReadWith | None = None) -> LoadResult:
     """Store one extracted report whole, or nothing: file, submission, report, figures, issues.
 
     ``issues`` are the validation's; the extraction's (``report.issues``) are stored too, once.
     ``status`` is the validation's verdict. Then supersession: among the commune's reports for
     the period that are not rejected, the latest is current and the others are superseded.
     All in one transaction. Bytes already loaded under another path become a duplicate
-    submission; the same file again changes nothing.
+    submission; the same file again changes nothing. ``read_with`` is stored with the report.
     """
     if status not in ("accepted", "rejected"):
         raise ValueError(f"a report is loaded accepted or rejected, not {status!r}")
@@ -185,17 +226,20 @@ def load_report(con: duckdb.DuckDBPyConnection, run_id: str, submission: Submiss
             return LoadResult("unchanged", submission.submission_id, _status(con, submission),
                               report_id)
         _insert_file(con, run_id, submission)
-        if _existing_report(con, report_id):
-            first = _first_submission(con, report_id)
+        reading = _existing_report(con, submission.sha256)
+        if reading:
+            first = _first_submission(con, submission.sha256)
             _insert_submission(con, run_id, submission, "duplicate",
-                               "same bytes as a report already loaded", report_id, first)
-            return LoadResult("duplicate", submission.submission_id, "duplicate", report_id)
+                               DUPLICATE_OF_REPORT, reading, first)
+            return LoadResult("duplicate", submission.submission_id, "duplicate", reading)
         _insert_submission(con, run_id, submission, status, None, report_id, None)
-        _insert_report(con, run_id, submission, report, status)
+        _insert_report(con, run_id, submission, report, status, report_id, 1, read_with)
         _insert_observations(con, run_id, report_id, report)
         _insert_issues(con, run_id, report_id, submission.submission_id,
                        _unique([*report.issues, *issues]))
-        superseded = _apply_supersession(con, report) if status == "accepted" else ()
+        superseded = (_apply_supersession(con, report.admin_map, report.meta.commune_code,
+                                          report.meta.period, report_id)
+                      if status == "accepted" else ())
     return LoadResult("loaded", submission.submission_id, _status(con, submission), report_id,
                       superseded)
 
@@ -210,9 +254,10 @@ def _status(con: duckdb.DuckDBPyConnection, submission: Submission) -> str:
                        [submission.submission_id]).fetchone()[0]
 
 
-def _existing_report(con: duckdb.DuckDBPyConnection, report_id: str) -> str | None:
-    row = con.execute("SELECT report_id FROM core.reports WHERE report_id = ?",
-                      [report_id]).fetchone()
+def _existing_report(con: duckdb.DuckDBPyConnection, sha256: str) -> str | None:
+    """The latest reading of these bytes, if they were ever read into a report."""
+    row = con.execute("SELECT report_id FROM core.reports WHERE sha256 = ? AND reread_by IS NULL",
+                      [sha256]).fetchone()
     return row[0] if row else None
 
 
@@ -232,14 +277,18 @@ def _insert_file(con: duckdb.DuckDBPyConnection, run_id: str, submission: Submis
 def _insert_submission(con: duckdb.DuckDBPyConnection, run_id: str, submission: Submission,
                        status: str, reason: str | None, report_id: str | None,
                        duplicate_of: str | None) -> None:
-    con.execute("INSERT INTO core.submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    con.execute("""INSERT INTO core.submissions (submission_id, run_id, file_name, inbox_path,
+                       sha256, size, mtime, received_at, status, reason, report_id,
+                       duplicate_of, read_run_id)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 [submission.submission_id, run_id, submission.file_name, submission.inbox_path,
                  submission.sha256, submission.size, submission.mtime, submission.received_at,
-                 status, reason, report_id, duplicate_of])
+                 status, reason, report_id, duplicate_of, run_id])
 
 
 def _insert_report(con: duckdb.DuckDBPyConnection, run_id: str, submission: Submission,
-                   report: Report, status: str) -> None:
+                   report: Report, status: str, report_id: str, reading: int,
+                   read_with: ReadWith | None) -> None:
     meta = report.meta
     start, end = report_window(meta)
     cumulative = parse_period(meta.period).cumulative if meta.period else None
@@ -247,12 +296,15 @@ def _insert_report(con: duckdb.DuckDBPyConnection, run_id: str, submission: Subm
         write_period(con, meta.period)
     con.execute("""INSERT INTO core.reports (report_id, admin_map, commune_code, district_code,
                        province_code, period, period_start, period_end, cumulative, report_date,
-                       doc_number, format, received_at, run_id, status)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                [submission.sha256, report.admin_map, meta.commune_code, meta.district_code,
+                       doc_number, format, received_at, run_id, status, sha256, reading,
+                       cchc_version, reference_sha256)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [report_id, report.admin_map, meta.commune_code, meta.district_code,
                  meta.province_code,
                  meta.period, start, end, cumulative, meta.report_date, meta.doc_number,
-                 report.source.format, submission.received_at, run_id, status])
+                 report.source.format, submission.received_at, run_id, status,
+                 submission.sha256, reading, read_with and read_with.cchc_version,
+                 read_with and read_with.reference_sha256])
 
 
 def _insert_observations(con: duckdb.DuckDBPyConnection, run_id: str, report_id: str,
@@ -295,28 +347,33 @@ def _unique(issues: list[Issue]) -> list[Issue]:
     return list(dict.fromkeys(issues))
 
 
-def _apply_supersession(con: duckdb.DuckDBPyConnection, report: Report) -> tuple[str, ...]:
+def _apply_supersession(con: duckdb.DuckDBPyConnection, admin_map: str, commune_code: str,
+                        period: str, loaded: str | None = None) -> tuple[str, ...]:
     """Make the latest non-rejected report of the commune and period current, the rest
-    superseded by it; returns the reports that became superseded just now.
+    superseded by it; returns the reports that became superseded just now (``loaded``, the
+    report just loaded, aside).
 
     The commune is its code on its map: codes were reused by the 2025 map, so Xã Hoằng Hóa's
     (15865, 2025) report never supersedes Thị trấn Bút Sơn's (15865, legacy).
 
     Latest means: later report date, then higher document number ("112/BC-UBND" → 112), then
     received later. An undated report sorts before a dated one. A rejected report takes no
-    part: it neither supersedes nor is superseded.
+    part: it neither supersedes nor is superseded. Nor does a reading that a newer reading of
+    the same file replaced (``reread_by``).
     """
     ranked = con.execute("""
         SELECT report_id, status FROM core.reports
         WHERE admin_map = ? AND commune_code = ? AND period = ? AND status <> 'rejected'
+              AND reread_by IS NULL
         ORDER BY report_date DESC NULLS LAST,
                  TRY_CAST(regexp_extract(doc_number, '^\\s*(\\d+)', 1) AS BIGINT) DESC NULLS LAST,
                  received_at DESC, report_id DESC""",
-                         [report.admin_map, report.meta.commune_code,
-                          report.meta.period]).fetchall()
+                         [admin_map, commune_code, period]).fetchall()
+    if not ranked:
+        return ()
     current, others = ranked[0][0], [row[0] for row in ranked[1:]]
     newly = tuple(report_id for report_id, status in ranked[1:]
-                  if status == "accepted" and report_id != report.source.sha256)
+                  if status == "accepted" and report_id != loaded)
     con.execute("UPDATE core.reports SET status = 'accepted', superseded_by = NULL "
                 "WHERE report_id = ?", [current])
     con.execute("UPDATE core.submissions SET status = 'accepted' "
@@ -331,21 +388,30 @@ def _apply_supersession(con: duckdb.DuckDBPyConnection, report: Report) -> tuple
 
 
 def run_statuses(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, str]:
-    """inbox_path → status now, for the files a run recorded (a later file of the same run may
-    have superseded an earlier one after it was loaded)."""
-    rows = con.execute("SELECT inbox_path, status FROM core.submissions WHERE run_id = ?",
+    """inbox_path → status now, for the files a run recorded or read again (a later file of the
+    same run may have superseded an earlier one after it was loaded)."""
+    rows = con.execute("SELECT inbox_path, status FROM core.submissions WHERE read_run_id = ?",
                        [run_id]).fetchall()
     return dict(rows)
 
 
 def mark_interrupted_runs(con: duckdb.DuckDBPyConnection) -> int:
     """Runs still marked running were killed (the caller holds the run lock): mark them failed,
-    and bring the roll-ups up to the reports they loaded before they died."""
-    marked = con.execute("UPDATE core.runs SET status = 'failed' WHERE status = 'running'"
-                         ).fetchone()[0]
-    if marked:
-        refresh_rollups(con)
+    and bring the roll-ups up to the reports they loaded before they died (one transaction, for
+    the same reason as ``finish_run``)."""
+    with transaction(con):
+        marked = con.execute("UPDATE core.runs SET status = 'failed' WHERE status = 'running'"
+                             ).fetchone()[0]
+        if marked:
+            refresh_rollups(con)
     return marked
+
+
+def recorded_in(con: duckdb.DuckDBPyConnection, submission_id: str) -> str | None:
+    """The run that recorded a submission, None if none has."""
+    row = con.execute("SELECT run_id FROM core.submissions WHERE submission_id = ?",
+                      [submission_id]).fetchone()
+    return row[0] if row else None
 
 
 def touch(con: duckdb.DuckDBPyConnection, submission: Submission) -> None:

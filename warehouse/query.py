@@ -13,7 +13,7 @@ import duckdb
 
 from cchc.errors import CchcError
 from cchc.transforms.periods import parse_period
-from cchc.warehouse.schema import connect, schema_version
+from cchc.warehouse.schema import connect, connect_for_analysts, schema_version
 
 # Statement types a read-only query may run; COPY … TO, ATTACH, SET and the like are refused
 # even though a read-only connection would let some of them through.
@@ -26,8 +26,9 @@ class QueryError(CchcError):
 
 def run_query(path: str | Path, sql: str,
               retry_seconds: float = 30) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Run one read-only statement; (column names, rows)."""
-    con = connect(path, read_only=True, retry_seconds=retry_seconds)
+    """Run one read-only statement; (column names, rows). It runs where it can read the
+    warehouse and nothing else (``connect_for_analysts``)."""
+    con = connect_for_analysts(path, retry_seconds=retry_seconds)
     try:
         try:
             statements = con.extract_statements(sql)
@@ -58,7 +59,8 @@ def status(path: str | Path, period: str | None = None,
         period = parse_period(period).key
     con = connect(path, read_only=True, retry_seconds=retry_seconds)
     try:
-        runs = _records(con, """SELECT run_id, started_at, finished_at, status, n_seen, n_new,
+        runs = _records(con, """SELECT run_id, kind, started_at, finished_at, status, n_seen,
+                                       n_new,
                                        n_accepted, n_rejected, n_quarantined, n_duplicate,
                                        n_superseded
                                 FROM core.runs ORDER BY started_at DESC LIMIT 10""")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
@@ -180,6 +180,20 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (old_code, new_code))""",
         "DELETE FROM core.fingerprints WHERE name IN ('reference', 'views')",
     ),
+    # Readings (cchc reprocess): a file's bytes may be read again by a later cchc or with
+    # changed reference data, as a new report row; the earlier reading stays, marked reread_by.
+    # A report records what it was read with; a submission the run that last read its file.
+    (
+        "ALTER TABLE core.reports ADD COLUMN sha256 VARCHAR",
+        "UPDATE core.reports SET sha256 = report_id",
+        "ALTER TABLE core.reports ADD COLUMN reading INTEGER DEFAULT 1",
+        "ALTER TABLE core.reports ADD COLUMN cchc_version VARCHAR",
+        "ALTER TABLE core.reports ADD COLUMN reference_sha256 VARCHAR",
+        "ALTER TABLE core.reports ADD COLUMN reread_by VARCHAR",
+        "ALTER TABLE core.submissions ADD COLUMN read_run_id VARCHAR",
+        "UPDATE core.submissions SET read_run_id = run_id",
+        "ALTER TABLE core.runs ADD COLUMN kind VARCHAR DEFAULT 'ingest'",
+    ),
 )
 
 _BOOTSTRAP = (
@@ -219,14 +233,69 @@ def connect(path: str | Path, read_only: bool = False,
     return con
 
 
+def connect_for_analysts(path: str | Path,
+                         retry_seconds: float = 0) -> duckdb.DuckDBPyConnection:
+    """The warehouse read-only, in a DuckDB that can reach nothing else: what ``cchc query``
+    runs an analyst's SQL in.
+
+    No file but the warehouse (``read_text``, ``read_csv``, ``COPY … TO``, ``ATTACH``), no URL,
+    no extension installed or loaded, and the configuration locked so that SQL cannot undo it.
+    The warehouse is attached to an in-memory database of its own rather than opened with
+    these settings: DuckDB shares one instance per file within a process, and locking it down
+    would lock down every other connection of the process to that file too.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise WarehouseError(f"no warehouse at {path}: run the nightly load first, or pass the "
+                             "path of an existing warehouse file")
+    con = _retrying(lambda: _locked_down(path), path, retry_seconds)
+    try:
+        _check_version(con, path)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+_LOCKDOWN = (
+    "SET enable_progress_bar = false",
+    "SET enable_external_access = false",
+    "SET lock_configuration = true",
+)
+
+
+def _locked_down(path: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False,
+                                             "autoload_known_extensions": False})
+    try:
+        con.execute(f"ATTACH {_literal(str(path))} AS warehouse (READ_ONLY)")
+        con.execute("USE warehouse")
+        for statement in _LOCKDOWN:
+            con.execute(statement)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 def _open(path: Path, read_only: bool, retry_seconds: float) -> duckdb.DuckDBPyConnection:
+    # The same config on every open: DuckDB refuses a second connection in one process whose
+    # config differs from the first's.
+    return _retrying(lambda: duckdb.connect(
+        str(path), read_only=read_only,
+        config={"storage_compatibility_version": STORAGE_VERSION}), path, retry_seconds)
+
+
+def _retrying(open_it: Callable[[], duckdb.DuckDBPyConnection], path: Path,
+              retry_seconds: float) -> duckdb.DuckDBPyConnection:
     deadline, pause = time.monotonic() + retry_seconds, _FIRST_RETRY
     while True:
         try:
-            # The same config on every open: DuckDB refuses a second connection in one process
-            # whose config differs from the first's.
-            return duckdb.connect(str(path), read_only=read_only,
-                                  config={"storage_compatibility_version": STORAGE_VERSION})
+            return open_it()
         except duckdb.IOException as exc:
             if not _LOCK_MESSAGE.search(str(exc)):
                 raise

@@ -128,7 +128,8 @@ LEFT JOIN core.admin_units d
     ON d.admin_map = r.admin_map AND d.level = 'district' AND d.code = r.district_code
 LEFT JOIN counts n ON n.report_id = s.report_id;
 
--- Every report stored, whatever its status: current, superseded and rejected alike.
+-- Every report stored, whatever its status: current, superseded and rejected alike, and every
+-- earlier reading of a file that cchc reprocess read again (reread_by set).
 CREATE OR REPLACE VIEW main.reports AS
 SELECT r.report_id, r.admin_map, r.commune_code, c.name AS commune_name, r.district_code,
        d.name AS district_name, r.province_code, r.period, p.label AS period_label,
@@ -138,10 +139,10 @@ SELECT r.report_id, r.admin_map, r.commune_code, c.name AS commune_name, r.distr
         WHERE i.report_id = r.report_id AND i.severity = 'error') AS n_errors,
        (SELECT count(*) FROM core.issues i
         WHERE i.report_id = r.report_id AND i.severity = 'warning') AS n_warnings,
-       r.run_id
+       r.run_id, r.sha256, r.reading, r.cchc_version, r.reference_sha256, r.reread_by
 FROM core.reports r
-LEFT JOIN core.submissions s ON s.report_id = r.report_id AND s.status <> 'duplicate'
-LEFT JOIN core.files f ON f.sha256 = r.report_id
+LEFT JOIN core.submissions s ON s.sha256 = r.sha256 AND s.status <> 'duplicate'
+LEFT JOIN core.files f ON f.sha256 = r.sha256
 LEFT JOIN core.admin_units c
     ON c.admin_map = r.admin_map AND c.level = 'commune' AND c.code = r.commune_code
 LEFT JOIN core.admin_units d
@@ -249,7 +250,7 @@ WITH district_cells AS (
                               ORDER BY status = 'accepted' DESC, received_at DESC, report_id)
                AS rank
     FROM core.reports
-    WHERE commune_code IS NOT NULL AND period IS NOT NULL
+    WHERE commune_code IS NOT NULL AND period IS NOT NULL AND reread_by IS NULL
 )
 SELECT c.admin_map, c.province_code, c.district_code, d.name AS district_name, c.period,
        c.code AS commune_code, c.name AS commune_name,
