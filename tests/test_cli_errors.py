@@ -57,8 +57,9 @@ def test_unit_missing_from_the_registry_is_one_line(tmp_path, units_from):
     """A registry whose commune names a district it does not hold (Huyện Hoằng Hóa, 399)."""
     text = admin_units.CSV_PATH.read_text(encoding="utf-8")
     broken = tmp_path / "admin_units.csv"
-    broken.write_text("".join(line for line in text.splitlines(keepends=True)
-                              if not line.startswith("legacy,399,Huyện Hoằng Hóa,")), encoding="utf-8")
+    kept = (line for line in text.splitlines(keepends=True)
+            if not line.startswith("legacy,399,Huyện Hoằng Hóa,"))
+    broken.write_text("".join(kept), encoding="utf-8")
     units_from(broken)
     result = CliRunner().invoke(app, ["extract", str(SEED)])
     assert result.exit_code == 2, result.exception
