@@ -271,6 +271,7 @@ def _insert_issues(con: duckdb.DuckDBPyConnection, run_id: str, report_id: str,
     frame = pd.DataFrame([{"rule": i.rule, "severity": i.severity, "codes": list(i.codes),
                            "message": i.message} for i in issues])
     _insert_frame(con, frame, """INSERT INTO core.issues
+        (report_id, submission_id, rule, severity, codes, message, run_id)
         SELECT ?, ?, rule, severity, codes::VARCHAR[], message, ? FROM frame""",
                   [report_id, submission_id, run_id])
 
@@ -296,16 +297,27 @@ def _apply_supersession(con: duckdb.DuckDBPyConnection, report: Report) -> tuple
     received later. An undated report sorts before a dated one. A rejected report takes no
     part: it neither supersedes nor is superseded.
     """
+    return apply_supersession(con, report.meta.commune_code, report.meta.period,
+                              report.source.sha256)
+
+
+def apply_supersession(con: duckdb.DuckDBPyConnection, commune_code: str, period: str,
+                       changed: str | None = None) -> tuple[str, ...]:
+    """Supersession among one commune's reports for one period (see ``_apply_supersession``);
+    also what the review desk calls after it changes a report's status. ``changed`` is the
+    report whose status just changed (not counted among the newly superseded)."""
     ranked = con.execute("""
         SELECT report_id, status FROM core.reports
         WHERE commune_code = ? AND period = ? AND status <> 'rejected'
         ORDER BY report_date DESC NULLS LAST,
                  TRY_CAST(regexp_extract(doc_number, '^\\s*(\\d+)', 1) AS BIGINT) DESC NULLS LAST,
                  received_at DESC, report_id DESC""",
-                         [report.meta.commune_code, report.meta.period]).fetchall()
+                         [commune_code, period]).fetchall()
+    if not ranked:
+        return ()
     current, others = ranked[0][0], [row[0] for row in ranked[1:]]
     newly = tuple(report_id for report_id, status in ranked[1:]
-                  if status == "accepted" and report_id != report.source.sha256)
+                  if status == "accepted" and report_id != changed)
     con.execute("UPDATE core.reports SET status = 'accepted', superseded_by = NULL "
                 "WHERE report_id = ?", [current])
     con.execute("UPDATE core.submissions SET status = 'accepted' "

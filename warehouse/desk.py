@@ -1,0 +1,243 @@
+"""The review desk's SQL (``cchc web``): accounts, what a page shows, and the officer's actions.
+
+Plain functions over an open connection. Reads take a read-only connection; each write is
+called inside one transaction by ``cchc.web.actions``. Nothing here deletes a row: an action is
+undone by another action, a corrected figure keeps the value read beside it (core.corrections),
+and re-validated issues mark the ones they replace (core.issues.replaced_by).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Literal
+
+import duckdb
+
+from cchc.errors import CchcError
+
+Role = Literal["viewer", "officer", "admin"]
+ROLES: tuple[Role, ...] = ("viewer", "officer", "admin")
+ActionKind = Literal["correct", "accept", "return", "undo"]
+
+
+class DeskError(CchcError):
+    """An action the desk cannot take: unknown report or figure, a user that exists already."""
+
+
+def _records(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence | dict = ()
+             ) -> list[dict[str, Any]]:
+    result = con.execute(sql, params)
+    names = [d[0] for d in result.description]
+    return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+
+
+# Accounts -------------------------------------------------------------------------------------
+
+def add_user(con: duckdb.DuckDBPyConnection, name: str, role: Role, password_hash: str) -> None:
+    """Create an account; refuses a name that exists (change it with another name instead)."""
+    if role not in ROLES:
+        raise DeskError(f"vai trò {role!r} không hợp lệ: chọn một trong {', '.join(ROLES)}")
+    if user(con, name) is not None:
+        raise DeskError(f"người dùng {name!r} đã tồn tại")
+    con.execute("INSERT INTO core.users VALUES (?, ?, ?, ?)",
+                [name, role, password_hash, datetime.now()])
+
+
+def user(con: duckdb.DuckDBPyConnection, name: str) -> dict[str, Any] | None:
+    rows = _records(con, "SELECT * FROM core.users WHERE name = ?", [name])
+    return rows[0] if rows else None
+
+
+def users(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    return _records(con, "SELECT name, role, created_at FROM core.users ORDER BY name")
+
+
+# What the pages read --------------------------------------------------------------------------
+
+_REVIEW = """
+    SELECT a.report_id, a.kind, a.reason, a.user_name, a.acted_at
+    FROM core.actions a
+    WHERE a.kind IN ('accept', 'return')
+      AND NOT EXISTS (SELECT 1 FROM core.actions u WHERE u.undoes = a.action_id)
+    QUALIFY row_number() OVER (PARTITION BY a.report_id
+                               ORDER BY a.acted_at DESC, a.action_id DESC) = 1
+"""
+
+
+def reviews(con: duckdb.DuckDBPyConnection, report_ids: Sequence[str]) -> dict[str, dict]:
+    """The officer's decision in force on each report: accept (despite errors) or return."""
+    rows = _records(con, f"SELECT * FROM ({_REVIEW}) WHERE report_id IN "
+                         "(SELECT unnest(?::VARCHAR[]))", [list(report_ids)])
+    return {row["report_id"]: row for row in rows}
+
+
+def report(con: duckdb.DuckDBPyConnection, report_id: str) -> dict[str, Any]:
+    """One report as main.reports shows it (any status), with its submission; DeskError when
+    there is none."""
+    rows = _records(con, """SELECT r.*, s.submission_id, s.inbox_path, s.reason
+                            FROM main.reports r
+                            LEFT JOIN core.submissions s ON s.report_id = r.report_id
+                                 AND s.status <> 'duplicate'
+                            WHERE r.report_id = ? LIMIT 1""", [report_id])
+    if not rows:
+        raise DeskError(f"không có báo cáo {report_id!r} trong kho dữ liệu")
+    return rows[0]
+
+
+def issues(con: duckdb.DuckDBPyConnection, report_id: str) -> list[dict[str, Any]]:
+    """The issues in force on a report, errors first."""
+    return _records(con, """SELECT rule, severity, codes, message FROM core.issues
+                            WHERE report_id = ? AND replaced_by IS NULL
+                            ORDER BY severity = 'warning', rule""", [report_id])
+
+
+def figures(con: duckdb.DuckDBPyConnection, report_id: str) -> list[dict[str, Any]]:
+    """Every figure of a report in template order: value in force, value read, where it was
+    read, and who corrected it last (when the value in force is not the value read)."""
+    return _records(con, """
+        SELECT i.position, o.code, i.label, o.unit, i.kind, o.value, o.raw, o.present,
+               o.page, o.sheet, o.cell, o.line,
+               coalesce(k.value_read, o.value) AS value_read,
+               CASE WHEN k.value IS DISTINCT FROM k.value_read THEN k.user_name END
+                   AS corrected_by,
+               CASE WHEN k.value IS DISTINCT FROM k.value_read THEN k.corrected_at END
+                   AS corrected_at
+        FROM core.observations o
+        LEFT JOIN core.indicators i ON i.code = o.code
+        LEFT JOIN (SELECT * FROM core.corrections WHERE report_id = $r
+                   QUALIFY row_number() OVER (PARTITION BY code ORDER BY corrected_at DESC) = 1) k
+               ON k.code = o.code
+        WHERE o.report_id = $r ORDER BY i.position""", {"r": report_id})
+
+
+def figure(con: duckdb.DuckDBPyConnection, report_id: str, code: str) -> dict[str, Any]:
+    found = [f for f in figures(con, report_id) if f["code"] == code]
+    if not found:
+        raise DeskError(f"báo cáo không có chỉ tiêu {code!r}")
+    return found[0]
+
+
+def actions(con: duckdb.DuckDBPyConnection, report_id: str | None = None,
+            limit: int = 500) -> list[dict[str, Any]]:
+    """Actions newest first (of one report, or all), each with whether it was undone."""
+    where = "WHERE a.report_id = $r" if report_id else ""
+    return _records(con, f"""
+        SELECT a.*, u.action_id AS undone_by, r.commune_code, c.name AS commune_name, r.period
+        FROM core.actions a
+        LEFT JOIN core.actions u ON u.undoes = a.action_id
+        LEFT JOIN core.reports r ON r.report_id = a.report_id
+        LEFT JOIN core.admin_units c ON c.level = 'commune' AND c.code = r.commune_code
+        {where} ORDER BY a.acted_at DESC, a.action_id DESC LIMIT $n""",
+                    {"r": report_id, "n": limit} if report_id else {"n": limit})
+
+
+def action(con: duckdb.DuckDBPyConnection, action_id: str) -> dict[str, Any]:
+    rows = _records(con, """SELECT a.*, u.action_id AS undone_by FROM core.actions a
+                            LEFT JOIN core.actions u ON u.undoes = a.action_id
+                            WHERE a.action_id = ?""", [action_id])
+    if not rows:
+        raise DeskError(f"không có thao tác {action_id!r}")
+    return rows[0]
+
+
+def corrections_elsewhere(con: duckdb.DuckDBPyConnection, report_id: str
+                          ) -> list[dict[str, Any]]:
+    """Corrections made on the commune's other reports for the same period: a revision the
+    commune sent later does not inherit them, and the page says so."""
+    return _records(con, """
+        SELECT k.report_id, k.code, k.value_read, k.value, k.user_name, k.corrected_at,
+               o.doc_number, o.report_date, o.status
+        FROM core.reports r
+        JOIN core.reports o ON o.commune_code = r.commune_code AND o.period = r.period
+             AND o.report_id <> r.report_id
+        JOIN core.corrections k ON k.report_id = o.report_id
+        WHERE r.report_id = ?
+        QUALIFY row_number() OVER (PARTITION BY k.report_id, k.code
+                                   ORDER BY k.corrected_at DESC) = 1
+            AND k.value IS DISTINCT FROM k.value_read
+        ORDER BY k.corrected_at""", [report_id])
+
+
+def area_reports(con: duckdb.DuckDBPyConnection, district_codes: Sequence[str],
+                 period: str) -> dict[str, dict[str, Any]]:
+    """Per commune, the report that speaks for it this period: the current one, else its
+    latest rejected one (the one an officer must look at)."""
+    rows = _records(con, """
+        SELECT commune_code, report_id, status, file_name, n_errors, n_warnings, received_at
+        FROM main.reports
+        WHERE district_code IN (SELECT unnest(?::VARCHAR[])) AND period = ?
+          AND status <> 'superseded'
+        QUALIFY row_number() OVER (PARTITION BY commune_code
+                                   ORDER BY status = 'accepted' DESC, received_at DESC) = 1""",
+                    [list(district_codes), period])
+    return {row["commune_code"]: row for row in rows}
+
+
+def periods_with_reports(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """(district, period) pairs that have reports, latest period first: the glance's menu."""
+    return _records(con, """
+        SELECT DISTINCT r.district_code, r.district_name, r.province_code, r.period,
+               r.period_label, r.period_end
+        FROM main.reports r WHERE r.district_code IS NOT NULL AND r.period IS NOT NULL
+        ORDER BY r.period_end DESC, r.district_code""")
+
+
+def commune_reports(con: duckdb.DuckDBPyConnection, commune_code: str) -> list[dict[str, Any]]:
+    """Every report a commune sent, latest period first."""
+    return _records(con, """
+        SELECT report_id, commune_name, district_name, period, period_label, report_date,
+               doc_number, format, received_at, status, file_name, n_errors, n_warnings
+        FROM main.reports WHERE commune_code = ?
+        ORDER BY period_end DESC, received_at DESC""", [commune_code])
+
+
+def runs(con: duckdb.DuckDBPyConnection, limit: int = 100) -> list[dict[str, Any]]:
+    return _records(con, "SELECT * FROM core.runs ORDER BY started_at DESC LIMIT ?", [limit])
+
+
+# The officer's writes (each called inside one transaction) -----------------------------------
+
+def record_action(con: duckdb.DuckDBPyConnection, action_id: str, at: datetime, user_name: str,
+                  kind: ActionKind, report_id: str, reason: str, code: str | None = None,
+                  before: str | None = None, after: str | None = None,
+                  undoes: str | None = None) -> None:
+    con.execute("INSERT INTO core.actions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [action_id, at, user_name, kind, report_id, code, before, after, reason, undoes])
+
+
+def set_figure(con: duckdb.DuckDBPyConnection, action_id: str, at: datetime, user_name: str,
+               report_id: str, code: str, value: float | None) -> None:
+    """Put ``value`` in force for one figure; the value read stays in core.corrections."""
+    current = figure(con, report_id, code)
+    con.execute("INSERT INTO core.corrections VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [action_id, report_id, code, current["value_read"], value, user_name, at])
+    con.execute("UPDATE core.observations SET value = ? WHERE report_id = ? AND code = ?",
+                [value, report_id, code])
+
+
+def replace_issues(con: duckdb.DuckDBPyConnection, report_id: str, submission_id: str | None,
+                   found: Sequence[dict[str, Any]], action_id: str) -> None:
+    """The issues of a re-validation take the place of those in force (kept, marked)."""
+    con.execute("UPDATE core.issues SET replaced_by = ? WHERE report_id = ? "
+                "AND replaced_by IS NULL", [action_id, report_id])
+    for issue in found:
+        con.execute("""INSERT INTO core.issues (report_id, submission_id, rule, severity, codes,
+                           message, run_id) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                    [report_id, submission_id, issue["rule"], issue["severity"],
+                     list(issue["codes"]), issue["message"], action_id])
+
+
+def set_status(con: duckdb.DuckDBPyConnection, report_id: str, status: str) -> None:
+    """A report's status and its submission's, then supersession among the commune's reports
+    for the period (an accepted report may now supersede another, or stop doing so)."""
+    from cchc.warehouse.load import apply_supersession
+
+    row = con.execute("SELECT commune_code, period FROM core.reports WHERE report_id = ?",
+                      [report_id]).fetchone()
+    con.execute("UPDATE core.reports SET status = ?, superseded_by = NULL WHERE report_id = ?",
+                [status, report_id])
+    con.execute("UPDATE core.submissions SET status = ? WHERE report_id = ? "
+                "AND status <> 'duplicate'", [status, report_id])
+    if row and row[0] and row[1]:
+        apply_supersession(con, row[0], row[1], report_id)
