@@ -53,13 +53,17 @@ def new_request(kind: ActionKind, report_id: str, user_name: str, reason: str,
 
 def submit(store: Store, request: Request, wait: float = 2.0) -> bool:
     """Spool the action, then try to apply what is pending; True when this one is applied,
-    False when it waits for the nightly load to release the warehouse."""
+    False when it waits for the nightly load to release the warehouse; DeskError when the
+    desk refused it (the reason is kept in the spool's ``refused/``)."""
     store.spool.mkdir(parents=True, exist_ok=True)
     path = store.spool / f"{request.action_id}.json"
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(asdict(request), ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, path)
     apply_pending(store, wait)
+    refused = store.spool / "refused" / f"{request.action_id}.txt"
+    if refused.exists():
+        raise DeskError(refused.read_text(encoding="utf-8"))
     return not path.exists()
 
 
@@ -77,21 +81,30 @@ def apply_pending(store: Store, wait: float = 0.0) -> int:
     warehouse busy. An action the desk refuses (e.g. undoing twice) is set aside in
     ``refused/`` with its reason, so one bad action does not block the others."""
     applied = 0
-    for request in pending(store):
-        path = store.spool / f"{request.action_id}.json"
-        try:
-            apply(store, request, wait)
-        except WarehouseBusy:
+    with store.applying:
+        for request in pending(store):
+            applied += _apply_spooled(store, request, wait)
+            if not (store.spool / f"{request.action_id}.json").exists():
+                continue
             break
-        except DeskError as exc:
-            refused = store.spool / "refused"
-            refused.mkdir(exist_ok=True)
-            (refused / f"{request.action_id}.txt").write_text(str(exc), encoding="utf-8")
-            os.replace(path, refused / path.name)
-            continue
-        path.unlink()
-        applied += 1
     return applied
+
+
+def _apply_spooled(store: Store, request: Request, wait: float) -> int:
+    """1 when applied, 0 when set aside (refused) or left for later (busy)."""
+    path = store.spool / f"{request.action_id}.json"
+    try:
+        apply(store, request, wait)
+    except WarehouseBusy:
+        return 0
+    except DeskError as exc:
+        refused = store.spool / "refused"
+        refused.mkdir(exist_ok=True)
+        (refused / f"{request.action_id}.txt").write_text(str(exc), encoding="utf-8")
+        os.replace(path, refused / path.name)
+        return 0
+    path.unlink()
+    return 1
 
 
 def apply(store: Store, request: Request, wait: float = 0.0) -> None:

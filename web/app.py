@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import secrets
 import tempfile
 import threading
@@ -34,6 +35,7 @@ from cchc.warehouse.schema import WarehouseBusy
 from cchc.web import actions, pages, security
 from cchc.web.store import Store
 
+log = logging.getLogger("cchc.web")
 STATIC = Path(__file__).resolve().parent / "static"
 APPLY_EVERY_SECONDS = 1.0
 
@@ -75,6 +77,13 @@ def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
         except CchcError as exc:
             return render(request, "error.html", {"message": str(exc)}, 404)
         return render(request, template, data)
+
+    def show(template: str, build, param: str | None = None):
+        """An endpoint that renders one page's data (the path parameter passed along)."""
+        async def endpoint(request: Request) -> Response:
+            args = (request.path_params[param],) if param else ()
+            return await page(request, template, build, *args)
+        return endpoint
 
     async def home(request: Request) -> Response:
         def first():
@@ -235,8 +244,10 @@ def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
 
     def applier() -> None:
         while not stop.wait(APPLY_EVERY_SECONDS):
-            with contextlib.suppress(CchcError, OSError):
+            try:
                 actions.apply_pending(store)
+            except Exception:  # a background loop: log, keep the action spooled, try again
+                log.exception("applying the desk's pending actions")
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
@@ -256,11 +267,10 @@ def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
         Route("/report/{report_id}/page/{page:int}.png", page_image),
         Route("/report/{report_id}/letter.docx", letter),
         Route("/report/{report_id}/{kind}", act, methods=["POST"]),
-        Route("/commune/{code}", lambda r: page(r, "commune.html", pages.commune_page,
-                                                r.path_params["code"])),
-        Route("/runs", lambda r: page(r, "runs.html", pages.runs_page)),
-        Route("/audit", lambda r: page(r, "audit.html", pages.audit_page)),
-        Route("/users", lambda r: page(r, "users.html", pages.users_page), methods=["GET"]),
+        Route("/commune/{code}", show("commune.html", pages.commune_page, "code")),
+        Route("/runs", show("runs.html", pages.runs_page)),
+        Route("/audit", show("audit.html", pages.audit_page)),
+        Route("/users", show("users.html", pages.users_page), methods=["GET"]),
         Route("/users", add_user, methods=["POST"]),
         Route("/summary/{level}/{code}/{period}.{kind}", summary),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),

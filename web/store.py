@@ -29,6 +29,9 @@ class Store:
         self.db = Path(db)
         self.spool = self.db.with_name(self.db.name + ".desk-pending")
         self._lock = threading.Lock()
+        # Held while spooled actions are applied, so the request that submitted an action and
+        # the background applier never apply the same one twice.
+        self.applying = threading.Lock()
 
     @contextmanager
     def read(self, wait: float = READ_WAIT_SECONDS) -> Iterator[duckdb.DuckDBPyConnection]:
