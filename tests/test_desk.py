@@ -9,6 +9,10 @@ units file: not from the desk's code.
 import csv
 import io
 import json
+import shutil
+import subprocess
+import sys
+import time
 import urllib.error
 import urllib.request
 from datetime import date
@@ -21,7 +25,9 @@ from PIL import Image
 
 from cchc.flows.ingest import run_ingest
 from cchc.settings import Settings
+from cchc.warehouse.schema import WarehouseBusy
 from cchc.web.accounts import create_user
+from cchc.web.actions import new_request, pending, submit
 from tests.desk_inbox import (
     BAD_CODE,
     BAD_VALUE,
@@ -36,6 +42,7 @@ from tests.desk_inbox import (
 from tests.desk_server import PASSWORD, chromium, log_in, serve
 from tests.fixtures.specs import make_spec, usual_window
 
+BENCH_TXT = Path(__file__).parent / "fixtures" / "bench_txt"
 UNITS = Path(__file__).parent.parent / "reference" / "admin_units.csv"
 ACCEPTED = ("pdf_word_15928_2024-9M", "xlsx_15976_2024-9M", "txt_15865_2024-9M")
 RIGHT_VALUE = make_spec("15910", "2024-9M", report_date=date(2024, 9, 17),
@@ -257,3 +264,58 @@ def test_hostile_names_and_labels_render_as_text(desk):
     page.goto(f"{desk['base']}/audit")
     assert dialogs == []
     page.context.close()
+
+
+def test_a_correction_submitted_during_a_real_ingest_is_applied_once_it_releases(desk, tmp_path):
+    """A night's ingest runs in another process over every committed fixture; the correction
+    is submitted the moment it holds the warehouse, waits in the spool, and the desk's
+    applier puts it in once the load lets go. Runs last: it leaves the report accepted."""
+    store, report_id = desk["app"].state.store, rejected_id(desk)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for path in REPORTS.iterdir():
+        if not path.name.endswith(".json"):
+            shutil.copy(path, inbox / path.name)
+    for path in BENCH_TXT.glob("*.txt"):
+        shutil.copy(path, inbox / path.name)
+    night = subprocess.Popen(
+        [sys.executable, "-m", "cchc.cli", "ingest", str(inbox), "--db", str(desk["db"]),
+         "--archive", str(tmp_path / "archive"), "--docs", str(tmp_path / "docs")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    queued = None
+    try:
+        while queued is None and night.poll() is None:
+            try:
+                with store.read(wait=0):
+                    continue
+            except WarehouseBusy:
+                pass
+            request = new_request("correct", report_id, "can_bo", "xã xác nhận qua điện thoại",
+                                  code=BAD_CODE, value=RIGHT_VALUE)
+            if not submit(store, request, wait=0):
+                queued = request
+            else:  # the load let go in between: put the figure back and try again
+                undo = new_request("undo", report_id, "can_bo", "thử lại",
+                                   undoes=request.action_id)
+                while not submit(store, undo, wait=0):
+                    time.sleep(0.05)
+        assert queued is not None, "the ingest never held the warehouse while it ran"
+        _, err = night.communicate(timeout=400)
+    finally:
+        if night.poll() is None:
+            night.kill()
+    assert night.returncode == 0, err
+    deadline = time.monotonic() + 60
+    while pending(store):
+        assert time.monotonic() < deadline, "the spooled correction was never applied"
+        time.sleep(0.2)
+    with store.read() as con:
+        applied = con.execute("SELECT user_name, before, after FROM core.actions "
+                              "WHERE action_id = ?", [queued.action_id]).fetchone()
+        status = con.execute("SELECT status FROM reports WHERE report_id = ?",
+                             [report_id]).fetchone()[0]
+        n_new = con.execute("SELECT count(*) FROM submissions WHERE inbox_path LIKE ?",
+                            [f"{inbox}%"]).fetchone()[0]
+    assert applied == ("can_bo", str(BAD_VALUE), f"{RIGHT_VALUE:g}")
+    assert status == "accepted"
+    assert n_new == len(list(inbox.iterdir()))  # the night's load lost nothing either
