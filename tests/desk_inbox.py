@@ -16,6 +16,8 @@ from tests.fixtures.specs import make_spec, usual_window
 from tests.fixtures.word import WordLook, write_docx
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
+# Committed, so the tests need no office suite; re-render with `python -m tests.desk_inbox`.
+REJECTED_PDF = Path(__file__).parent / "fixtures" / "desk" / "pdf_word_15910_2024-9M_1.1.2-999.pdf"
 BAD_CODE, BAD_VALUE = "1.1.2", 999  # planned more inspections than… a rule the night rejects
 REJECTED_FILE = "BC 9T Hoang Xuyen.pdf"
 HOSTILE_NAME = "<script>alert(1)</script>.pdf"
@@ -36,12 +38,12 @@ def rejected_pdf(work: Path) -> Path:
     return pdf
 
 
-def build_desk_inbox(inbox: Path, work: Path) -> Path:
+def build_desk_inbox(inbox: Path) -> Path:
     inbox.mkdir(parents=True, exist_ok=True)
     shutil.copy(REPORTS / "pdf_word_15928_2024-9M.pdf", inbox / "BC 9T Hoang Duc.pdf")
     shutil.copy(REPORTS / "xlsx_15976_2024-9M.xlsx", inbox / "Bao cao Hoang Luu.xlsx")
     shutil.copy(REPORTS / "txt_15865_2024-9M.txt", inbox / "ButSon_9T.txt")
-    shutil.copy(rejected_pdf(work), inbox / REJECTED_FILE)
+    shutil.copy(REJECTED_PDF, inbox / REJECTED_FILE)
     return inbox
 
 
@@ -68,3 +70,11 @@ def load_hostile(db: Path, archive: Path) -> str:
     finally:
         con.close()
     return report.source.sha256
+
+
+if __name__ == "__main__":
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as work:
+        shutil.copy(rejected_pdf(Path(work)), REJECTED_PDF)
+    print(REJECTED_PDF)
