@@ -18,6 +18,8 @@ from tests.fixtures.word import WordLook, write_docx
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
 # Committed, so the tests need no office suite; re-render with `python -m tests.desk_inbox`.
 REJECTED_PDF = Path(__file__).parent / "fixtures" / "desk" / "pdf_word_15910_2024-9M_1.1.2-999.pdf"
+# The commune's revision, sent later with the figure right (number 42, two days later).
+REVISION_PDF = Path(__file__).parent / "fixtures" / "desk" / "pdf_word_15910_2024-9M_revision.pdf"
 BAD_CODE, BAD_VALUE = "1.1.2", 999  # planned more inspections than… a rule the night rejects
 REJECTED_FILE = "BC 9T Hoang Xuyen.pdf"
 HOSTILE_NAME = "<script>alert(1)</script>.pdf"
@@ -25,17 +27,27 @@ HOSTILE_NUMBER = "<b>12</b>/BC-UBND"
 HOSTILE_MESSAGE = 'Chỉ tiêu <img src=x onerror="alert(2)"> sai'
 
 
-def rejected_pdf(work: Path) -> Path:
-    """Xã Hoằng Xuyên's 9-month report, rendered like the committed Word fixtures (python-docx,
-    then LibreOffice to PDF), with one figure no commune could have."""
+def hoang_xuyen_spec(revision: bool = False):
+    """Xã Hoằng Xuyên's 9-month report: first with one figure no commune could have, then the
+    revision with it right."""
+    if revision:
+        return make_spec("15910", "2024-9M", report_date=date(2024, 9, 19),
+                         doc_number="42/BC-UBND", window=usual_window("2024-9M"))
     spec = make_spec("15910", "2024-9M", report_date=date(2024, 9, 17),
                      doc_number="41/BC-UBND", window=usual_window("2024-9M"))
-    spec = replace(spec, values={**spec.values, BAD_CODE: BAD_VALUE})
+    return replace(spec, values={**spec.values, BAD_CODE: BAD_VALUE})
+
+
+def render_pdfs(work: Path) -> None:
+    """Render both, like the committed Word fixtures (python-docx, then LibreOffice to PDF)."""
     work.mkdir(parents=True, exist_ok=True)
-    docx = work / "hoang_xuyen_9m.docx"
-    write_docx(spec, WordLook(), docx)
-    (pdf,) = convert([docx], "pdf", work / "pdf")
-    return pdf
+    docs = []
+    for revision, target in ((False, REJECTED_PDF), (True, REVISION_PDF)):
+        docs.append(work / target.with_suffix(".docx").name)
+        write_docx(hoang_xuyen_spec(revision), WordLook(), docs[-1])
+    for pdf, target in zip(convert(docs, "pdf", work / "pdf"), (REJECTED_PDF, REVISION_PDF),
+                           strict=True):
+        shutil.copy(pdf, target)
 
 
 def build_desk_inbox(inbox: Path) -> Path:
@@ -76,5 +88,5 @@ if __name__ == "__main__":
     import tempfile
 
     with tempfile.TemporaryDirectory() as work:
-        shutil.copy(rejected_pdf(Path(work)), REJECTED_PDF)
-    print(REJECTED_PDF)
+        render_pdfs(Path(work))
+    print(REJECTED_PDF, REVISION_PDF)

@@ -36,6 +36,7 @@ from tests.desk_inbox import (
     HOSTILE_NUMBER,
     REJECTED_FILE,
     REPORTS,
+    REVISION_PDF,
     build_desk_inbox,
     load_hostile,
 )
@@ -321,3 +322,29 @@ def test_a_correction_submitted_during_a_real_ingest_is_applied_once_it_releases
     assert applied == ("can_bo", str(BAD_VALUE), f"{RIGHT_VALUE:g}")
     assert status == "accepted"
     assert n_new == len(list(inbox.iterdir()))  # the night's load lost nothing either
+
+
+def test_a_later_revision_supersedes_the_corrected_report_and_says_so(desk, tmp_path):
+    """Runs after the correction above is in force: the commune's revision arrives the next
+    night; it supersedes the corrected report as any revision does, and its page says the
+    earlier correction did not carry over."""
+    corrected = rejected_id(desk)
+    settings = Settings(inbox=tmp_path / "inbox", db=desk["db"], archive=tmp_path / "archive",
+                        docs=tmp_path / "docs")
+    settings.inbox.mkdir()
+    shutil.copy(REVISION_PDF, settings.inbox / "BC 9T Hoang Xuyen (sua).pdf")
+    run_ingest(settings)
+    with desk["app"].state.store.read() as con:
+        statuses = dict(con.execute("SELECT doc_number, status FROM reports WHERE "
+                                    "commune_code = '15910' AND period = '2024-9M'").fetchall())
+        revision = con.execute("SELECT report_id FROM reports WHERE doc_number = '42/BC-UBND' "
+                               "AND period = '2024-9M'").fetchone()[0]
+    assert statuses == {"41/BC-UBND": "superseded", "42/BC-UBND": "accepted"}
+    page = open_report(log_in(desk["browser"], desk["base"], "can_bo"), desk, revision)
+    note = page.inner_text("#not-carried-over")
+    assert "không được chuyển sang" in note
+    assert f"{BAD_CODE}: {BAD_VALUE} → {RIGHT_VALUE}" in note and "can_bo" in note
+    page.goto(f"{desk['base']}/report/{corrected}")
+    assert page.inner_text(".badge >> nth=0") == "Đã được thay thế"
+    assert page.locator("form.correct").count() == 0
+    page.context.close()
