@@ -18,6 +18,7 @@ import urllib.request
 from datetime import date
 from pathlib import Path
 
+import openpyxl
 import pdfplumber
 import pytest
 from docx import Document
@@ -107,6 +108,16 @@ def test_log_in_and_see_the_period_at_a_glance(desk):
     rows = page.locator("#communes tbody tr")
     assert rows.count() == 1 and "Xã Hoằng Xuyên" in rows.inner_text()
     assert REJECTED_FILE in rows.inner_text()
+    page.context.close()
+
+
+def test_download_the_district_summary_for_the_period(desk):
+    page = log_in(desk["browser"], desk["base"], "xem")
+    with page.expect_download() as info:
+        page.click("text=Phụ lục 01b tổng hợp (.xlsx)")
+    assert info.value.suggested_filename == "tong-hop-cchc_huyen-399_2024-9M.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(Path(info.value.path()).read_bytes()))
+    assert book.sheetnames  # the existing summary workbook, opened as Excel would
     page.context.close()
 
 

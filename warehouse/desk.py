@@ -75,11 +75,16 @@ def reviews(con: duckdb.DuckDBPyConnection, report_ids: Sequence[str]) -> dict[s
 def report(con: duckdb.DuckDBPyConnection, report_id: str) -> dict[str, Any]:
     """One report as main.reports shows it (any status), with its submission; DeskError when
     there is none."""
-    rows = _records(con, """SELECT r.*, s.submission_id, s.inbox_path, s.reason
-                            FROM main.reports r
-                            LEFT JOIN core.submissions s ON s.report_id = r.report_id
-                                 AND s.status <> 'duplicate'
-                            WHERE r.report_id = ? LIMIT 1""", [report_id])
+    rows = _records(con, """
+        SELECT r.*, c.name AS commune_name, d.name AS district_name, p.label AS period_label,
+               s.file_name, s.submission_id, s.inbox_path, f.archive_path
+        FROM core.reports r
+        LEFT JOIN core.submissions s ON s.report_id = r.report_id AND s.status <> 'duplicate'
+        LEFT JOIN core.files f ON f.sha256 = r.report_id
+        LEFT JOIN core.admin_units c ON c.level = 'commune' AND c.code = r.commune_code
+        LEFT JOIN core.admin_units d ON d.level = 'district' AND d.code = r.district_code
+        LEFT JOIN core.periods p ON p.period = r.period
+        WHERE r.report_id = ? ORDER BY s.received_at LIMIT 1""", [report_id])
     if not rows:
         raise DeskError(f"không có báo cáo {report_id!r} trong kho dữ liệu")
     return rows[0]
@@ -159,28 +164,16 @@ def corrections_elsewhere(con: duckdb.DuckDBPyConnection, report_id: str
         ORDER BY k.corrected_at""", [report_id])
 
 
-def area_reports(con: duckdb.DuckDBPyConnection, district_codes: Sequence[str],
-                 period: str) -> dict[str, dict[str, Any]]:
-    """Per commune, the report that speaks for it this period: the current one, else its
-    latest rejected one (the one an officer must look at)."""
-    rows = _records(con, """
-        SELECT commune_code, report_id, status, file_name, n_errors, n_warnings, received_at
-        FROM main.reports
-        WHERE district_code IN (SELECT unnest(?::VARCHAR[])) AND period = ?
-          AND status <> 'superseded'
-        QUALIFY row_number() OVER (PARTITION BY commune_code
-                                   ORDER BY status = 'accepted' DESC, received_at DESC) = 1""",
-                    [list(district_codes), period])
-    return {row["commune_code"]: row for row in rows}
-
-
 def periods_with_reports(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """(district, period) pairs that have reports, latest period first: the glance's menu."""
     return _records(con, """
-        SELECT DISTINCT r.district_code, r.district_name, r.province_code, r.period,
-               r.period_label, r.period_end
-        FROM main.reports r WHERE r.district_code IS NOT NULL AND r.period IS NOT NULL
-        ORDER BY r.period_end DESC, r.district_code""")
+        SELECT r.district_code, d.name AS district_name, d.province_code, r.period,
+               p.label AS period_label, p.period_end
+        FROM (SELECT DISTINCT district_code, period FROM core.reports
+              WHERE district_code IS NOT NULL AND period IS NOT NULL) r
+        JOIN core.admin_units d ON d.level = 'district' AND d.code = r.district_code
+        JOIN core.periods p ON p.period = r.period
+        ORDER BY p.period_end DESC, r.district_code""")
 
 
 def commune_reports(con: duckdb.DuckDBPyConnection, commune_code: str) -> list[dict[str, Any]]:

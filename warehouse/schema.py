@@ -182,6 +182,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             user_name VARCHAR NOT NULL,
             corrected_at TIMESTAMP NOT NULL)""",
         "ALTER TABLE core.issues ADD COLUMN replaced_by VARCHAR",
+        # A report's page reads its figures: 2 ms with this index, not 150 ms of scanning
+        # 3 million rows (bench/desk.py, 50,000 reports).
+        "CREATE INDEX observations_report ON core.observations (report_id)",
     ),
 )
 

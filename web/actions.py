@@ -111,6 +111,7 @@ def apply(store: Store, request: Request, wait: float = 0.0) -> None:
     """One action: read what it needs, re-validate when figures change, write it whole."""
     with store.read(wait) as con:
         report = desk.report(con, request.report_id)
+        _check(request, report)
         undone = desk.action(con, request.undoes) if request.kind == "undo" else None
         if undone is not None and (undone["undone_by"] or undone["kind"] == "undo"):
             raise DeskError(f"thao tác {request.undoes} đã được hoàn tác hoặc không thể hoàn tác")
@@ -118,6 +119,17 @@ def apply(store: Store, request: Request, wait: float = 0.0) -> None:
         verdict = _revalidate(con, report, code, value) if code else None
     with store.write(wait) as con:
         _write(con, request, report, undone, code, value, verdict)
+
+
+def _check(request: Request, report: dict) -> None:
+    """Refuse what the warehouse must never hold: work on a report a revision replaced, or an
+    accepted report that belongs to no commune or period."""
+    if report["status"] == "superseded":
+        raise DeskError("báo cáo này đã được thay thế bởi bản xã gửi sau: hãy thao tác trên "
+                        "bản mới")
+    if request.kind == "accept" and not (report["commune_code"] and report["period"]):
+        raise DeskError("báo cáo chưa xác định được xã hoặc kỳ báo cáo nên không thể chấp "
+                        "nhận: hãy trả lại xã")
 
 
 def _figure_change(con, request: Request, undone: dict | None) -> tuple[str | None, float | None]:

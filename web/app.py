@@ -165,10 +165,9 @@ def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
         out = Path(tempfile.mkdtemp(prefix="cchc-desk-"))
 
         def make():
-            with store.read() as con:  # holds the process lock: build opens its own read
-                con.close()
-            return build(store.db, period_key, out_dir=out, deadlines=deadlines,
-                         **{level: code})
+            with store.alone():
+                return build(store.db, period_key, out_dir=out, deadlines=deadlines,
+                             **{level: code})
         try:
             paths = await run_in_threadpool(make)
         except CchcError as exc:

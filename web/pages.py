@@ -11,9 +11,9 @@ from typing import Any
 
 import duckdb
 
+from cchc.summary import queries
 from cchc.summary.build import parse_period_key, resolve_area
-from cchc.summary.gather import collect
-from cchc.summary.timeliness import deadline_for, parse_deadlines
+from cchc.summary.timeliness import classify, deadline_for, parse_deadlines
 from cchc.transforms import admin_units
 from cchc.warehouse import desk
 
@@ -37,23 +37,27 @@ ACTION_KIND = {"correct": "Sửa số liệu", "accept": "Chấp nhận dù có 
 def period_page(con: duckdb.DuckDBPyConnection, period: str, district: str | None = None,
                 province: str | None = None, status: str = "", commune: str = "",
                 deadlines: Mapping[str, object] | None = None) -> dict[str, Any]:
-    """A district's or province's period at a glance: each commune's state with its report,
-    the counts by state, filtered by state and by commune name or code."""
+    """A district's or province's period at a glance: each commune's state with the report
+    that speaks for it, the counts by state, filtered by state and by commune name or code.
+    States and timeliness follow the summary's rules (summary.queries, summary.timeliness)."""
     area = resolve_area(district, province)
     key = parse_period_key(period)
-    summary = collect(con, area, key, deadline_for(key, parse_deadlines(deadlines)))
-    reports = desk.area_reports(con, area.district_codes, key.key)
-    reviews = desk.reviews(con, [r["report_id"] for r in reports.values()])
+    deadline = deadline_for(key, parse_deadlines(deadlines))
+    speaking = queries.completeness(con, area.district_codes, key.key)
+    firsts = queries.first_valid_receipts(con, area.district_codes, key.key)
+    reviews = desk.reviews(con, [r["report_id"] for r in speaking.values() if r["report_id"]])
+    districts = {d.code: d.name for d in area.districts}
     rows = []
-    for c in summary.communes:
-        found = reports.get(c.code) or {}
-        review = reviews.get(found.get("report_id", ""))
+    for unit in area.communes:
+        found = speaking.get(unit.code) or {}
+        timeliness, days_late = classify(firsts.get(unit.code), deadline)
+        review = reviews.get(found.get("report_id") or "")
         state = ("returned" if review and review["kind"] == "return" else
-                 "rejected" if c.status == "rejected" else
-                 "missing" if c.status == "missing" else c.timeliness)
-        rows.append({"commune_code": c.code, "commune_name": c.name,
-                     "district_name": c.district_name, "state": state,
-                     "state_label": STATES[state], "days_late": c.days_late,
+                 "rejected" if found.get("status") == "rejected" else
+                 "missing" if found.get("status", "missing") == "missing" else timeliness)
+        rows.append({"commune_code": unit.code, "commune_name": unit.name,
+                     "district_name": districts.get(unit.district_code or "", ""),
+                     "state": state, "state_label": STATES[state], "days_late": days_late,
                      "report_id": found.get("report_id"), "file_name": found.get("file_name"),
                      "received_at": found.get("received_at"),
                      "n_errors": found.get("n_errors", 0),
@@ -68,7 +72,7 @@ def period_page(con: duckdb.DuckDBPyConnection, period: str, district: str | Non
                   or wanted == r["commune_code"])]
     return {"area": {"level": area.level, "code": area.code, "name": area.name},
             "period": {"key": key.key, "label": key.label},
-            "deadline": summary.deadline, "counts": counts, "n_expected": len(rows),
+            "deadline": deadline, "counts": counts, "n_expected": len(rows),
             "filters": {"status": status, "commune": commune}, "states": STATES,
             "communes": shown, "choices": desk.periods_with_reports(con)}
 

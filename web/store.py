@@ -45,6 +45,13 @@ class Store:
                 con.close()
 
     @contextmanager
+    def alone(self) -> Iterator[None]:
+        """No desk connection open meanwhile: for library code that opens its own (the
+        summary), which DuckDB would refuse beside a connection of another kind."""
+        with self._lock:
+            yield
+
+    @contextmanager
     def write(self, wait: float = 0.0) -> Iterator[duckdb.DuckDBPyConnection]:
         """One transaction; WarehouseBusy when the file is not free within ``wait`` seconds."""
         with self._lock:
