@@ -44,6 +44,10 @@ def new_request(kind: ActionKind, report_id: str, user_name: str, reason: str,
                 code: str | None = None, value: float | None = None,
                 undoes: str | None = None) -> Request:
     """A request stamped with its id and the time it was submitted; refuses a blank reason."""
+    if kind not in ("correct", "accept", "return", "undo"):
+        raise DeskError(f"không có thao tác {kind!r}")
+    if (kind == "correct" and not code) or (kind == "undo" and not undoes):
+        raise DeskError("thiếu chỉ tiêu cần sửa hoặc thao tác cần hoàn tác")
     if not reason.strip():
         raise DeskError("cần ghi lý do cho thao tác này")
     return Request(kind, report_id, user_name, reason.strip(), code, value, undoes,
