@@ -20,7 +20,6 @@ from pathlib import Path
 
 from cchc.warehouse import desk
 from cchc.warehouse.desk import ActionKind, DeskError
-from cchc.warehouse.load import refresh_rollups
 from cchc.warehouse.schema import WarehouseBusy
 from cchc.web.store import Store
 
@@ -169,7 +168,7 @@ def _write(con, request: Request, report: dict, undone: dict | None, code: str |
                        request.reason, code, before, after, request.undoes)
     if status is not None and status != "superseded":
         desk.set_status(con, request.report_id, status)
-    refresh_rollups(con)
+    desk.refresh_rollups_of(con, request.report_id)
 
 
 def _officer_accepted(con, report_id: str) -> bool:
