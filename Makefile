@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO := demo
 N ?= 200
 
-.PHONY: demo test lint fixtures bench clean
+.PHONY: demo test lint fixtures bench bench-desk clean
 
 $(BIN)/cchc: pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ fixtures: $(BIN)/cchc
 # Benchmark a night of N reports (renders them with LibreOffice once; see bench/run.py).
 bench: $(BIN)/cchc
 	$(BIN)/python -m bench.run --n $(N)
+
+# Time each page of the review desk on the 50,000-report warehouse (see bench/desk.py).
+bench-desk: $(BIN)/cchc
+	$(BIN)/python -m bench.desk
 
 clean:
 	rm -rf $(DEMO) .pytest_cache

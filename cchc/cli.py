@@ -332,6 +332,55 @@ def serve(
                                 province=province, rules=rules))
 
 
+@app.command()
+@reports_errors
+def web(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on; 127.0.0.1 keeps the desk on "
+                                           "this machine.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+    config: ConfigOption = None,
+) -> None:
+    """Start the officer's review desk (a web app in Vietnamese): see, correct, accept or return
+    each report. Create accounts first with `cchc user add`."""
+    import uvicorn
+
+    from cchc.settings import load_settings
+    from cchc.web.app import create_app
+
+    settings = load_settings(config, db=db)
+    typer.echo(f"Bàn duyệt báo cáo: http://{host}:{port}/  (kho dữ liệu {settings.db})")
+    uvicorn.run(create_app(settings.db, settings.deadlines), host=host, port=port,
+                log_level="warning")
+
+
+user_app = typer.Typer(help="Accounts of the review desk (cchc web).", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("add")
+@reports_errors
+def user_add(
+    name: Annotated[str, typer.Argument(help="The login name.")],
+    role: Annotated[str, typer.Option(help="viewer (reads), officer (acts on reports) or admin "
+                                           "(also manages accounts).")] = "viewer",
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Create a desk account; asks for the password (or reads it from standard input when that
+    is not a terminal, for scripts)."""
+    from cchc.settings import load_settings
+    from cchc.web.accounts import create_user
+
+    if sys.stdin.isatty():
+        password = typer.prompt("Mật khẩu", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    settings = load_settings(config, db=db)
+    create_user(settings.db, name, role, password)
+    typer.echo(f"Đã tạo tài khoản {name} ({role}) trong {settings.db}")
+
+
 def format_report(document: dict) -> str:
     """The extract JSON as a person reads it: metadata, then one line per indicator."""
     meta = document["report"]

@@ -237,7 +237,7 @@ def load_report(con: duckdb.DuckDBPyConnection, run_id: str, submission: Submiss
         _insert_observations(con, run_id, report_id, report)
         _insert_issues(con, run_id, report_id, submission.submission_id,
                        _unique([*report.issues, *issues]))
-        superseded = (_apply_supersession(con, report.admin_map, report.meta.commune_code,
+        superseded = (apply_supersession(con, report.admin_map, report.meta.commune_code,
                                           report.meta.period, report_id)
                       if status == "accepted" else ())
     return LoadResult("loaded", submission.submission_id, _status(con, submission), report_id,
@@ -330,6 +330,7 @@ def _insert_issues(con: duckdb.DuckDBPyConnection, run_id: str, report_id: str,
     frame = pd.DataFrame([{"rule": i.rule, "severity": i.severity, "codes": list(i.codes),
                            "message": i.message} for i in issues])
     _insert_frame(con, frame, """INSERT INTO core.issues
+        (report_id, submission_id, rule, severity, codes, message, run_id)
         SELECT ?, ?, rule, severity, codes::VARCHAR[], message, ? FROM frame""",
                   [report_id, submission_id, run_id])
 
@@ -347,11 +348,11 @@ def _unique(issues: list[Issue]) -> list[Issue]:
     return list(dict.fromkeys(issues))
 
 
-def _apply_supersession(con: duckdb.DuckDBPyConnection, admin_map: str, commune_code: str,
-                        period: str, loaded: str | None = None) -> tuple[str, ...]:
+def apply_supersession(con: duckdb.DuckDBPyConnection, admin_map: str, commune_code: str,
+                       period: str, changed: str | None = None) -> tuple[str, ...]:
     """Make the latest non-rejected report of the commune and period current, the rest
-    superseded by it; returns the reports that became superseded just now (``loaded``, the
-    report just loaded, aside).
+    superseded by it; returns the reports that became superseded just now (``changed``, the
+    report just loaded or whose status the review desk just changed, aside).
 
     The commune is its code on its map: codes were reused by the 2025 map, so Xã Hoằng Hóa's
     (15865, 2025) report never supersedes Thị trấn Bút Sơn's (15865, legacy).
@@ -373,7 +374,7 @@ def _apply_supersession(con: duckdb.DuckDBPyConnection, admin_map: str, commune_
         return ()
     current, others = ranked[0][0], [row[0] for row in ranked[1:]]
     newly = tuple(report_id for report_id, status in ranked[1:]
-                  if status == "accepted" and report_id != loaded)
+                  if status == "accepted" and report_id != changed)
     con.execute("UPDATE core.reports SET status = 'accepted', superseded_by = NULL "
                 "WHERE report_id = ?", [current])
     con.execute("UPDATE core.submissions SET status = 'accepted' "

@@ -22,7 +22,7 @@ from cchc.warehouse.load import (
     ReadWith,
     ReportStatus,
     Submission,
-    _apply_supersession,
+    apply_supersession,
     _insert_issues,
     _insert_observations,
     _insert_report,
@@ -119,7 +119,7 @@ def store_reading(con: duckdb.DuckDBPyConnection, run_id: str, archived: Archive
                  (archived.admin_map, archived.commune_code, archived.period)}
         superseded = tuple(
             report for admin_map, commune, period in cells if admin_map and commune and period
-            for report in _apply_supersession(con, admin_map, commune, period, report_id))
+            for report in apply_supersession(con, admin_map, commune, period, report_id))
         final = con.execute("SELECT status FROM core.submissions WHERE submission_id = ?",
                             [submission.submission_id]).fetchone()[0]
     return LoadResult("loaded", submission.submission_id, final, report_id, superseded)

@@ -136,9 +136,11 @@ SELECT r.report_id, r.admin_map, r.commune_code, c.name AS commune_name, r.distr
        r.period_start, r.period_end, r.cumulative, r.report_date, r.doc_number, r.format,
        r.received_at, r.status, r.superseded_by, s.file_name, f.archive_path,
        (SELECT count(*) FROM core.issues i
-        WHERE i.report_id = r.report_id AND i.severity = 'error') AS n_errors,
+        WHERE i.report_id = r.report_id AND i.severity = 'error'
+              AND i.replaced_by IS NULL) AS n_errors,
        (SELECT count(*) FROM core.issues i
-        WHERE i.report_id = r.report_id AND i.severity = 'warning') AS n_warnings,
+        WHERE i.report_id = r.report_id AND i.severity = 'warning'
+              AND i.replaced_by IS NULL) AS n_warnings,
        r.run_id, r.sha256, r.reading, r.cchc_version, r.reference_sha256, r.reread_by
 FROM core.reports r
 LEFT JOIN core.submissions s ON s.sha256 = r.sha256 AND s.status <> 'duplicate'
@@ -149,7 +151,8 @@ LEFT JOIN core.admin_units d
     ON d.admin_map = r.admin_map AND d.level = 'district' AND d.code = r.district_code
 LEFT JOIN core.periods p ON p.period = r.period;
 
--- Every figure of every current report (status accepted), with where it was read.
+-- Every figure of every current report (status accepted), with where it was read; value is the
+-- value in force, value_read what the file said, corrected_by who changed it at the desk.
 CREATE OR REPLACE VIEW main.observations AS
 SELECT r.admin_map, r.commune_code, c.name AS commune_name, r.district_code,
        d.name AS district_name, r.province_code, r.period, p.label AS period_label,
@@ -158,9 +161,15 @@ SELECT r.admin_map, r.commune_code, c.name AS commune_name, r.district_code,
        CASE WHEN i.kind = 'choice'
            THEN map_extract_value(i.choices, TRY_CAST(o.value AS INTEGER)) END AS choice_label,
        o.raw, o.present, o.page, o.sheet, o.cell, o.line,
-       r.report_id, r.report_date, r.doc_number, o.run_id
+       r.report_id, r.report_date, r.doc_number, o.run_id,
+       coalesce(k.value_read, o.value) AS value_read,
+       CASE WHEN k.value IS DISTINCT FROM k.value_read THEN k.user_name END AS corrected_by,
+       CASE WHEN k.value IS DISTINCT FROM k.value_read THEN k.corrected_at END AS corrected_at
 FROM core.reports r
 JOIN core.observations o ON o.report_id = r.report_id
+LEFT JOIN (SELECT * FROM core.corrections
+           QUALIFY row_number() OVER (PARTITION BY report_id, code ORDER BY corrected_at DESC) = 1
+          ) k ON k.report_id = o.report_id AND k.code = o.code
 LEFT JOIN core.indicators i ON i.code = o.code
 LEFT JOIN core.admin_units c
     ON c.admin_map = r.admin_map AND c.level = 'commune' AND c.code = r.commune_code
@@ -169,7 +178,8 @@ LEFT JOIN core.admin_units d
 LEFT JOIN core.periods p ON p.period = r.period
 WHERE r.status = 'accepted';
 
--- Every issue found in a report, with the file it came from.
+-- Every issue found in a report, with the file it came from (those in force: an officer's
+-- correction re-validates the report and its new issues replace the old).
 CREATE OR REPLACE VIEW main.issues AS
 SELECT i.report_id, i.submission_id, s.file_name, r.admin_map, r.commune_code,
        c.name AS commune_name,
@@ -178,7 +188,8 @@ FROM core.issues i
 LEFT JOIN core.submissions s ON s.submission_id = i.submission_id
 LEFT JOIN core.reports r ON r.report_id = i.report_id
 LEFT JOIN core.admin_units c
-    ON c.admin_map = r.admin_map AND c.level = 'commune' AND c.code = r.commune_code;
+    ON c.admin_map = r.admin_map AND c.level = 'commune' AND c.code = r.commune_code
+WHERE i.replaced_by IS NULL;
 
 -- The district's consolidated figures: one row per district x period x value indicator.
 -- Districts exist on the legacy map only (they ended on 2025-06-30).

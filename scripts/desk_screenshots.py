@@ -1,0 +1,43 @@
+"""Screenshots of each desk page at 1366×768 for the README (docs/desk/).
+
+Usage: python -m scripts.desk_screenshots DB OUT_DIR — over a warehouse with the accounts
+can_bo (officer) and quan_tri (admin) whose password is tests.desk_server.PASSWORD, such as
+the one the desk tests build (tests/desk_inbox.py).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from tests.desk_inbox import REJECTED_FILE
+from tests.desk_server import chromium, log_in, serve
+
+
+def main(db: Path, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    with serve(db) as (base, app), chromium() as browser:
+        with app.state.store.read() as con:
+            report_id, commune = con.execute(
+                "SELECT report_id, commune_code FROM reports WHERE file_name = ?",
+                [REJECTED_FILE]).fetchone()
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        page.goto(f"{base}/login")
+        page.screenshot(path=out / "dang-nhap.png")
+        page.close()
+        page = log_in(browser, base, "quan_tri")
+        page.screenshot(path=out / "theo-ky.png")
+        page.goto(f"{base}/report/{report_id}")
+        page.screenshot(path=out / "bao-cao.png")
+        page.locator("#page-image").scroll_into_view_if_needed()
+        page.wait_for_function("document.querySelector('#page-image').naturalWidth > 0")
+        page.locator("#page-image").evaluate("e => e.scrollIntoView({block: 'center'})")
+        page.screenshot(path=out / "bao-cao-trang-pdf.png")
+        for name, path in (("xa", f"/commune/{commune}"), ("nhat-ky-nap", "/runs"),
+                           ("nhat-ky-thao-tac", "/audit"), ("tai-khoan", "/users")):
+            page.goto(base + path)
+            page.screenshot(path=out / f"{name}.png")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]), Path(sys.argv[2]))

@@ -1,0 +1,263 @@
+"""The review desk's SQL (``cchc web``): accounts, what a page shows, and the officer's actions.
+
+Plain functions over an open connection. Reads take a read-only connection; each write is
+called inside one transaction by ``cchc.web.actions``. Nothing here deletes a row: an action is
+undone by another action, a corrected figure keeps the value read beside it (core.corrections),
+and re-validated issues mark the ones they replace (core.issues.replaced_by).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Literal
+
+import duckdb
+
+from cchc.errors import CchcError
+
+Role = Literal["viewer", "officer", "admin"]
+ROLES: tuple[Role, ...] = ("viewer", "officer", "admin")
+ActionKind = Literal["correct", "accept", "return", "undo"]
+
+
+class DeskError(CchcError):
+    """An action the desk cannot take: unknown report or figure, a user that exists already."""
+
+
+def _records(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence | dict = ()
+             ) -> list[dict[str, Any]]:
+    result = con.execute(sql, params)
+    names = [d[0] for d in result.description]
+    return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+
+
+# Accounts -------------------------------------------------------------------------------------
+
+def add_user(con: duckdb.DuckDBPyConnection, name: str, role: Role, password_hash: str) -> None:
+    """Create an account; refuses a name that exists (change it with another name instead)."""
+    if role not in ROLES:
+        raise DeskError(f"vai trò {role!r} không hợp lệ: chọn một trong {', '.join(ROLES)}")
+    if user(con, name) is not None:
+        raise DeskError(f"người dùng {name!r} đã tồn tại")
+    con.execute("INSERT INTO core.users VALUES (?, ?, ?, ?)",
+                [name, role, password_hash, datetime.now()])
+
+
+def user(con: duckdb.DuckDBPyConnection, name: str) -> dict[str, Any] | None:
+    rows = _records(con, "SELECT * FROM core.users WHERE name = ?", [name])
+    return rows[0] if rows else None
+
+
+def users(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    return _records(con, "SELECT name, role, created_at FROM core.users ORDER BY name")
+
+
+# What the pages read --------------------------------------------------------------------------
+
+_REVIEW = """
+    SELECT a.report_id, a.kind, a.reason, a.user_name, a.acted_at
+    FROM core.actions a
+    WHERE a.kind IN ('accept', 'return')
+      AND NOT EXISTS (SELECT 1 FROM core.actions u WHERE u.undoes = a.action_id)
+    QUALIFY row_number() OVER (PARTITION BY a.report_id
+                               ORDER BY a.acted_at DESC, a.action_id DESC) = 1
+"""
+
+
+def reviews(con: duckdb.DuckDBPyConnection, report_ids: Sequence[str]) -> dict[str, dict]:
+    """The officer's decision in force on each report: accept (despite errors) or return."""
+    rows = _records(con, f"SELECT * FROM ({_REVIEW}) WHERE report_id IN "
+                         "(SELECT unnest(?::VARCHAR[]))", [list(report_ids)])
+    return {row["report_id"]: row for row in rows}
+
+
+def report(con: duckdb.DuckDBPyConnection, report_id: str) -> dict[str, Any]:
+    """One report as main.reports shows it (any status), with its submission; DeskError when
+    there is none."""
+    rows = _records(con, """
+        SELECT r.*, c.name AS commune_name, d.name AS district_name, p.label AS period_label,
+               s.file_name, s.submission_id, s.inbox_path, f.archive_path
+        FROM core.reports r
+        LEFT JOIN core.submissions s ON s.report_id = r.report_id AND s.status <> 'duplicate'
+        LEFT JOIN core.files f ON f.sha256 = r.report_id
+        LEFT JOIN core.admin_units c ON c.level = 'commune' AND c.code = r.commune_code
+        LEFT JOIN core.admin_units d ON d.level = 'district' AND d.code = r.district_code
+        LEFT JOIN core.periods p ON p.period = r.period
+        WHERE r.report_id = ? ORDER BY s.received_at LIMIT 1""", [report_id])
+    if not rows:
+        raise DeskError(f"không có báo cáo {report_id!r} trong kho dữ liệu")
+    return rows[0]
+
+
+def issues(con: duckdb.DuckDBPyConnection, report_id: str) -> list[dict[str, Any]]:
+    """The issues in force on a report, errors first."""
+    return _records(con, """SELECT rule, severity, codes, message FROM core.issues
+                            WHERE report_id = ? AND replaced_by IS NULL
+                            ORDER BY severity = 'warning', rule""", [report_id])
+
+
+def figures(con: duckdb.DuckDBPyConnection, report_id: str) -> list[dict[str, Any]]:
+    """Every figure of a report in template order: value in force, value read, where it was
+    read, and who corrected it last (when the value in force is not the value read)."""
+    return _records(con, """
+        SELECT i.position, o.code, i.label, o.unit, i.kind, o.value, o.raw, o.present,
+               o.page, o.sheet, o.cell, o.line,
+               coalesce(k.value_read, o.value) AS value_read,
+               CASE WHEN k.value IS DISTINCT FROM k.value_read THEN k.user_name END
+                   AS corrected_by,
+               CASE WHEN k.value IS DISTINCT FROM k.value_read THEN k.corrected_at END
+                   AS corrected_at
+        FROM core.observations o
+        LEFT JOIN core.indicators i ON i.code = o.code
+        LEFT JOIN (SELECT * FROM core.corrections WHERE report_id = $r
+                   QUALIFY row_number() OVER (PARTITION BY code ORDER BY corrected_at DESC) = 1) k
+               ON k.code = o.code
+        WHERE o.report_id = $r ORDER BY i.position""", {"r": report_id})
+
+
+def figure(con: duckdb.DuckDBPyConnection, report_id: str, code: str) -> dict[str, Any]:
+    found = [f for f in figures(con, report_id) if f["code"] == code]
+    if not found:
+        raise DeskError(f"báo cáo không có chỉ tiêu {code!r}")
+    return found[0]
+
+
+def actions(con: duckdb.DuckDBPyConnection, report_id: str | None = None,
+            limit: int = 500) -> list[dict[str, Any]]:
+    """Actions newest first (of one report, or all), each with whether it was undone."""
+    where = "WHERE a.report_id = $r" if report_id else ""
+    return _records(con, f"""
+        SELECT a.*, u.action_id AS undone_by, r.commune_code, c.name AS commune_name, r.period
+        FROM core.actions a
+        LEFT JOIN core.actions u ON u.undoes = a.action_id
+        LEFT JOIN core.reports r ON r.report_id = a.report_id
+        LEFT JOIN core.admin_units c ON c.level = 'commune' AND c.code = r.commune_code
+        {where} ORDER BY a.acted_at DESC, a.action_id DESC LIMIT $n""",
+                    {"r": report_id, "n": limit} if report_id else {"n": limit})
+
+
+def action(con: duckdb.DuckDBPyConnection, action_id: str) -> dict[str, Any]:
+    rows = _records(con, """SELECT a.*, u.action_id AS undone_by FROM core.actions a
+                            LEFT JOIN core.actions u ON u.undoes = a.action_id
+                            WHERE a.action_id = ?""", [action_id])
+    if not rows:
+        raise DeskError(f"không có thao tác {action_id!r}")
+    return rows[0]
+
+
+def corrections_elsewhere(con: duckdb.DuckDBPyConnection, report_id: str
+                          ) -> list[dict[str, Any]]:
+    """Corrections made on the commune's other reports for the same period: a revision the
+    commune sent later does not inherit them, and the page says so."""
+    return _records(con, """
+        SELECT k.report_id, k.code, k.value_read, k.value, k.user_name, k.corrected_at,
+               o.doc_number, o.report_date, o.status
+        FROM core.reports r
+        JOIN core.reports o ON o.commune_code = r.commune_code AND o.period = r.period
+             AND o.report_id <> r.report_id
+        JOIN core.corrections k ON k.report_id = o.report_id
+        WHERE r.report_id = ?
+        QUALIFY row_number() OVER (PARTITION BY k.report_id, k.code
+                                   ORDER BY k.corrected_at DESC) = 1
+            AND k.value IS DISTINCT FROM k.value_read
+        ORDER BY k.corrected_at""", [report_id])
+
+
+def periods_with_reports(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """(district, period) pairs that have reports, latest period first: the glance's menu."""
+    return _records(con, """
+        SELECT r.district_code, d.name AS district_name, d.province_code, r.period,
+               p.label AS period_label, p.period_end
+        FROM (SELECT DISTINCT district_code, period FROM core.reports
+              WHERE district_code IS NOT NULL AND period IS NOT NULL) r
+        JOIN core.admin_units d ON d.level = 'district' AND d.code = r.district_code
+        JOIN core.periods p ON p.period = r.period
+        ORDER BY p.period_end DESC, r.district_code""")
+
+
+def commune_reports(con: duckdb.DuckDBPyConnection, commune_code: str) -> list[dict[str, Any]]:
+    """Every report a commune sent, latest period first."""
+    return _records(con, """
+        SELECT report_id, commune_name, district_name, period, period_label, report_date,
+               doc_number, format, received_at, status, file_name, n_errors, n_warnings
+        FROM main.reports WHERE commune_code = ?
+        ORDER BY period_end DESC, received_at DESC""", [commune_code])
+
+
+def runs(con: duckdb.DuckDBPyConnection, limit: int = 100) -> list[dict[str, Any]]:
+    return _records(con, "SELECT * FROM core.runs ORDER BY started_at DESC LIMIT ?", [limit])
+
+
+# The officer's writes (each called inside one transaction) -----------------------------------
+
+def record_action(con: duckdb.DuckDBPyConnection, action_id: str, at: datetime, user_name: str,
+                  kind: ActionKind, report_id: str, reason: str, code: str | None = None,
+                  before: str | None = None, after: str | None = None,
+                  undoes: str | None = None) -> None:
+    con.execute("INSERT INTO core.actions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [action_id, at, user_name, kind, report_id, code, before, after, reason, undoes])
+
+
+def set_figure(con: duckdb.DuckDBPyConnection, action_id: str, at: datetime, user_name: str,
+               report_id: str, code: str, value: float | None) -> None:
+    """Put ``value`` in force for one figure; the value read stays in core.corrections."""
+    current = figure(con, report_id, code)
+    con.execute("INSERT INTO core.corrections VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [action_id, report_id, code, current["value_read"], value, user_name, at])
+    con.execute("UPDATE core.observations SET value = ? WHERE report_id = ? AND code = ?",
+                [value, report_id, code])
+
+
+def replace_issues(con: duckdb.DuckDBPyConnection, report_id: str, submission_id: str | None,
+                   found: Sequence[dict[str, Any]], action_id: str) -> None:
+    """The issues of a re-validation take the place of those in force (kept, marked)."""
+    con.execute("UPDATE core.issues SET replaced_by = ? WHERE report_id = ? "
+                "AND replaced_by IS NULL", [action_id, report_id])
+    for issue in found:
+        con.execute("""INSERT INTO core.issues (report_id, submission_id, rule, severity, codes,
+                           message, run_id) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                    [report_id, submission_id, issue["rule"], issue["severity"],
+                     list(issue["codes"]), issue["message"], action_id])
+
+
+def set_status(con: duckdb.DuckDBPyConnection, report_id: str, status: str) -> None:
+    """A report's status and its submission's, then supersession among the commune's reports
+    for the period (an accepted report may now supersede another, or stop doing so)."""
+    from cchc.warehouse.load import apply_supersession
+
+    row = con.execute("SELECT admin_map, commune_code, period FROM core.reports "
+                      "WHERE report_id = ?", [report_id]).fetchone()
+    con.execute("UPDATE core.reports SET status = ?, superseded_by = NULL WHERE report_id = ?",
+                [status, report_id])
+    con.execute("UPDATE core.submissions SET status = ? WHERE report_id = ? "
+                "AND status <> 'duplicate'", [status, report_id])
+    if row and all(row):
+        apply_supersession(con, *row, report_id)
+
+
+def refresh_rollups_of(con: duckdb.DuckDBPyConnection, report_id: str) -> None:
+    """Recompute the stored roll-ups a report counts toward after the desk changed it: on its
+    map, its district's (legacy) and province's for its period, and for a legacy report the
+    successor roll-ups of the 2025 communes its commune went into. A few seconds on 50,000
+    reports where recomputing them all takes ten, and the nightly load waits meanwhile.
+
+    The areas are listed from the report's own row, not from ``core.report_areas``: that view
+    holds accepted reports only, and a report the desk just rejected counts toward none."""
+    row = con.execute("SELECT admin_map, district_code, province_code, commune_code, period "
+                      "FROM core.reports WHERE report_id = ?", [report_id]).fetchone()
+    if row is None or row[4] is None:
+        return
+    admin_map, district, province, commune, period = row
+    con.execute("""CREATE OR REPLACE TEMP TABLE touched AS
+                   SELECT ?::VARCHAR AS admin_map, 'province' AS level, ?::VARCHAR AS area_code
+                   UNION ALL SELECT 'legacy', 'district', ? WHERE ? = 'legacy'
+                   UNION ALL SELECT '2025', 'successor', new_code FROM core.admin_lineage
+                             WHERE old_code = ? AND ? = 'legacy'""",
+                [admin_map, province, district, admin_map, commune, admin_map])
+    where = """period = $period AND (admin_map, level, area_code) IN
+                   (SELECT (admin_map, level, area_code) FROM touched)"""
+    con.execute(f"DELETE FROM core.rollups WHERE {where}", {"period": period})
+    con.execute(f"INSERT INTO core.rollups SELECT * FROM core.area_rollup WHERE {where} "
+                "ORDER BY admin_map, level, area_code, period, position", {"period": period})
+    con.execute("DROP TABLE touched")

@@ -1,0 +1,319 @@
+"""The desk's routes: each reads a page's data (``pages``) and renders it, or acts (``actions``).
+
+Login, roles and CSRF are checked by ``security.Guard`` before any of these runs. Every GET page
+also answers ``?format=json`` with the same data the template gets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import secrets
+import tempfile
+import threading
+from collections.abc import Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from cchc.errors import CchcError
+from cchc.warehouse import desk
+from cchc.warehouse.schema import WarehouseBusy
+from cchc.web import actions, pages, security
+from cchc.web.store import Store
+
+log = logging.getLogger("cchc.web")
+STATIC = Path(__file__).resolve().parent / "static"
+APPLY_EVERY_SECONDS = 1.0
+
+
+def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
+               secret: str | None = None) -> Starlette:
+    """The desk over one warehouse file. ``secret`` signs the session cookies (a new random
+    one per start unless given: everyone logs in again after a restart)."""
+    store = Store(db)
+    env = Environment(loader=PackageLoader("cchc.web", "templates"),
+                      autoescape=select_autoescape(default=True, default_for_string=True))
+    env.filters["num"] = _number
+    env.filters["when"] = _when
+    env.filters["q"] = lambda value: quote(str(value), safe="")
+    throttle = security.Throttle()
+    stop = threading.Event()
+
+    def render(request: Request, template: str, data: dict[str, Any],
+               status: int = 200) -> Response:
+        if request.query_params.get("format") == "json":
+            return Response(json.dumps(data, ensure_ascii=False, default=str),
+                            status_code=status, media_type="application/json")
+        session = request.session
+        html = env.get_template(template).render(
+            **data, user=session.get("user"), role=session.get("role"),
+            can_act=security.RANK.get(session.get("role", ""), -1) >= security.RANK["officer"],
+            csrf=security.csrf_token(session), path=request.url.path,
+            flash=session.pop("flash", None))
+        return HTMLResponse(html, status_code=status)
+
+    async def page(request: Request, template: str, build, *args, **kwargs) -> Response:
+        def read():
+            with store.read() as con:
+                return build(con, *args, **kwargs)
+        try:
+            data = await run_in_threadpool(read)
+        except WarehouseBusy:
+            return render(request, "busy.html", {"message": _BUSY}, 503)
+        except CchcError as exc:
+            return render(request, "error.html", {"message": str(exc)}, 404)
+        return render(request, template, data)
+
+    def show(template: str, build, param: str | None = None):
+        """An endpoint that renders one page's data (the path parameter passed along)."""
+        async def endpoint(request: Request) -> Response:
+            args = (request.path_params[param],) if param else ()
+            return await page(request, template, build, *args)
+        return endpoint
+
+    async def home(request: Request) -> Response:
+        def first():
+            with store.read() as con:
+                return desk.periods_with_reports(con)
+        try:
+            choices = await run_in_threadpool(first)
+        except WarehouseBusy:
+            return render(request, "busy.html", {"message": _BUSY}, 503)
+        if not choices:
+            return RedirectResponse("/runs", 303)
+        top = choices[0]
+        return RedirectResponse(
+            f"/period?{urlencode({'district': top['district_code'], 'period': top['period']})}",
+            303)
+
+    async def period(request: Request) -> Response:
+        q = request.query_params
+        return await page(request, "period.html", pages.period_page, q.get("period", ""),
+                          district=q.get("district") or None, province=q.get("province") or None,
+                          status=q.get("status", ""), commune=q.get("commune", ""),
+                          deadlines=deadlines)
+
+    async def report(request: Request) -> Response:
+        report_id = request.path_params["report_id"]
+        waiting = [r.__dict__ for r in actions.pending(store, report_id)]
+        return await page(request, "report.html", pages.report_page, report_id, waiting,
+                          request.query_params.get("code"))
+
+    async def page_image(request: Request) -> Response:
+        from cchc.web import pdf_page
+
+        report_id, number = request.path_params["report_id"], request.path_params["page"]
+        code = request.query_params.get("code")
+
+        def draw() -> bytes:
+            with store.read() as con:
+                archive = desk.report(con, report_id)["archive_path"]
+            data = Path(archive).read_bytes()
+            boxes = pdf_page.value_boxes(data) if code else {}
+            found = boxes.get(code or "")
+            return pdf_page.render(data, number, [found[1]] if found and found[0] == number
+                                   else [])
+        try:
+            png = await run_in_threadpool(draw)
+        except (CchcError, OSError) as exc:
+            return Response(str(exc), 404, media_type="text/plain; charset=utf-8")
+        return Response(png, media_type="image/png")
+
+    async def letter(request: Request) -> Response:
+        from cchc.web.letter import return_letter
+
+        report_id = request.path_params["report_id"]
+
+        def build() -> bytes:
+            with store.read() as con:
+                found = pages.report_page(con, report_id)
+            review = found["review"]
+            if not review or review["kind"] != "return":
+                raise desk.DeskError("báo cáo này chưa được trả lại xã")
+            return return_letter(found["report"], found["issues"], review["reason"],
+                                 review["user_name"])
+        try:
+            data = await run_in_threadpool(build)
+        except CchcError as exc:
+            return render(request, "error.html", {"message": str(exc)}, 404)
+        return Response(data, media_type="application/vnd.openxmlformats-officedocument."
+                        "wordprocessingml.document",
+                        headers={"content-disposition": 'attachment; filename="thu-tra-lai-'
+                                 f'{report_id[:12]}.docx"'})
+
+    async def summary(request: Request) -> Response:
+        from cchc.summary import build
+
+        level, code = request.path_params["level"], request.path_params["code"]
+        period_key, kind = request.path_params["period"], request.path_params["kind"]
+        if level not in ("district", "province") or kind not in ("xlsx", "html"):
+            return render(request, "error.html", {"message": "không có bản tổng hợp này"}, 404)
+        out = Path(tempfile.mkdtemp(prefix="cchc-desk-"))
+
+        def make():
+            with store.alone():
+                return build(store.db, period_key, out_dir=out, deadlines=deadlines,
+                             **{level: code})
+        try:
+            paths = await run_in_threadpool(make)
+        except CchcError as exc:
+            return render(request, "error.html", {"message": str(exc)}, 404)
+        path = paths.xlsx if kind == "xlsx" else paths.html
+        return FileResponse(path, filename=path.name)
+
+    async def act(request: Request) -> Response:
+        form = await request.form()
+        kind = request.path_params["kind"]
+        report_id = request.path_params["report_id"]
+        try:
+            value = _value(form.get("value", "")) if kind == "correct" else None
+            made = actions.new_request(kind, report_id, request.session["user"],
+                                       str(form.get("reason", "")),
+                                       code=form.get("code") or None, value=value,
+                                       undoes=form.get("undoes") or None)
+        except CchcError as exc:
+            request.session["flash"] = str(exc)
+            return RedirectResponse(f"/report/{quote(report_id)}", 303)
+        try:
+            done = await run_in_threadpool(actions.submit, store, made)
+        except CchcError as exc:
+            request.session["flash"] = str(exc)
+            return RedirectResponse(f"/report/{quote(report_id)}", 303)
+        request.session["flash"] = ("Đã lưu thao tác." if done else _QUEUED)
+        return RedirectResponse(f"/report/{quote(report_id)}", 303)
+
+    async def login_form(request: Request) -> Response:
+        return render(request, "login.html", {"error": None})
+
+    async def login(request: Request) -> Response:
+        form = await request.form()
+        name, password = str(form.get("name", "")), str(form.get("password", ""))
+        client = request.client.host if request.client else "?"
+        if throttle.blocked(f"user:{name}", f"ip:{client}"):
+            return render(request, "login.html", {"error": _THROTTLED}, 429)
+
+        def check():
+            with store.read() as con:
+                return desk.user(con, name)
+        try:
+            found = await run_in_threadpool(check)
+        except WarehouseBusy:
+            return render(request, "busy.html", {"message": _BUSY}, 503)
+        if found is None or not security.verify_password(found["password_hash"], password):
+            throttle.fail(f"user:{name}", f"ip:{client}")
+            return render(request, "login.html", {"error": "Sai tên đăng nhập hoặc mật khẩu."},
+                          401)
+        request.session.clear()
+        request.session.update({"user": found["name"], "role": found["role"]})
+        return RedirectResponse("/", 303)
+
+    async def logout(request: Request) -> Response:
+        request.session.clear()
+        return RedirectResponse("/login", 303)
+
+    async def add_user(request: Request) -> Response:
+        form = await request.form()
+
+        def add():
+            with store.write(wait=5) as con:
+                desk.add_user(con, str(form.get("name", "")).strip(), str(form.get("role", "")),
+                              security.hash_password(str(form.get("password", ""))))
+        try:
+            if len(str(form.get("password", ""))) < 8:
+                raise desk.DeskError("mật khẩu cần ít nhất 8 ký tự")
+            await run_in_threadpool(add)
+            request.session["flash"] = "Đã tạo tài khoản."
+        except CchcError as exc:
+            request.session["flash"] = str(exc)
+        return RedirectResponse("/users", 303)
+
+    def applier() -> None:
+        while not stop.wait(APPLY_EVERY_SECONDS):
+            try:
+                actions.apply_pending(store)
+            except Exception:  # a background loop: log, keep the action spooled, try again
+                log.exception("applying the desk's pending actions")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        worker = threading.Thread(target=applier, name="cchc-desk-applier", daemon=True)
+        worker.start()
+        yield
+        stop.set()
+        await asyncio.to_thread(worker.join, 5)
+
+    routes = [
+        Route("/", home),
+        Route("/login", login_form, methods=["GET"]),
+        Route("/login", login, methods=["POST"]),
+        Route("/logout", logout, methods=["POST"]),
+        Route("/period", period),
+        Route("/report/{report_id}", report),
+        Route("/report/{report_id}/page/{page:int}.png", page_image),
+        Route("/report/{report_id}/letter.docx", letter),
+        Route("/report/{report_id}/{kind}", act, methods=["POST"]),
+        Route("/commune/{code}", show("commune.html", pages.commune_page, "code")),
+        Route("/runs", show("runs.html", pages.runs_page)),
+        Route("/audit", show("audit.html", pages.audit_page)),
+        Route("/users", show("users.html", pages.users_page), methods=["GET"]),
+        Route("/users", add_user, methods=["POST"]),
+        Route("/summary/{level}/{code}/{period}.{kind}", summary),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    middleware = [Middleware(SessionMiddleware, secret_key=secret or secrets.token_hex(32),
+                             session_cookie="cchc_desk", same_site="strict",
+                             https_only=False, max_age=12 * 3600),
+                  Middleware(security.Guard)]
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app.state.store = store
+    return app
+
+
+_BUSY = ("Kho dữ liệu đang được quá trình nạp ban đêm cập nhật. Trang sẽ tự tải lại khi kho "
+         "được giải phóng.")
+_QUEUED = ("Kho dữ liệu đang được quá trình nạp ban đêm sử dụng: thao tác đã được ghi nhận và "
+           "sẽ được áp dụng ngay khi kho được giải phóng.")
+_THROTTLED = "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 5 phút."
+
+
+def _value(text: str) -> float | None:
+    """The officer's number: "1.234,5" or "1234.5" or blank (the cell left blank)."""
+    from cchc.transforms.text import NotANumber, parse_number
+
+    if not str(text).strip():
+        return None
+    try:
+        return float(parse_number(str(text)))
+    except (NotANumber, ValueError):
+        raise desk.DeskError(f"giá trị {text!r} không phải là số") from None
+
+
+def _number(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return f"{int(value):,}".replace(",", ".")
+    return f"{value:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".") \
+        if isinstance(value, float) else str(value)
+
+
+def _when(value: Any) -> str:
+    if isinstance(value, datetime):
+        return f"{value:%d/%m/%Y %H:%M}"
+    if isinstance(value, date):
+        return f"{value:%d/%m/%Y}"
+    return "" if value is None else str(value)

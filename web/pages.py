@@ -1,0 +1,158 @@
+"""What each page shows, as plain data: the template renders it, ``?format=json`` returns it.
+
+One function per page, over a read-only connection, so that a test can assert on the data and
+a browser test on what a person sees, and both see the same thing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import duckdb
+
+from cchc.summary import queries
+from cchc.summary.build import parse_period_key, resolve_area
+from cchc.summary.timeliness import classify, deadline_for, parse_deadlines
+from cchc.transforms import admin_units
+from cchc.warehouse import desk
+
+STATES = {
+    "on_time": "Đúng hạn",
+    "late": "Trễ hạn",
+    "rejected": "Bị từ chối",
+    "returned": "Đã trả lại xã",
+    "missing": "Chưa gửi",
+}
+REPORT_STATUS = {
+    "accepted": "Đã chấp nhận",
+    "rejected": "Bị từ chối",
+    "superseded": "Đã được thay thế",
+    "returned": "Đã trả lại xã",
+}
+ACTION_KIND = {"correct": "Sửa số liệu", "accept": "Chấp nhận dù có lỗi",
+               "return": "Trả lại xã", "undo": "Hoàn tác"}
+
+
+def period_page(con: duckdb.DuckDBPyConnection, period: str, district: str | None = None,
+                province: str | None = None, status: str = "", commune: str = "",
+                deadlines: Mapping[str, object] | None = None) -> dict[str, Any]:
+    """A district's or province's period at a glance: each commune's state with the report
+    that speaks for it, the counts by state, filtered by state and by commune name or code.
+    States and timeliness follow the summary's rules (summary.queries, summary.timeliness)."""
+    area = resolve_area(district, province)
+    key = parse_period_key(period)
+    deadline = deadline_for(key, parse_deadlines(deadlines))
+    speaking = queries.completeness(con, area.district_codes, key.key)
+    firsts = queries.first_valid_receipts(con, area.district_codes, key.key)
+    reviews = desk.reviews(con, [r["report_id"] for r in speaking.values() if r["report_id"]])
+    districts = {d.code: d.name for d in area.districts}
+    rows = []
+    for unit in area.communes:
+        found = speaking.get(unit.code) or {}
+        timeliness, days_late = classify(firsts.get(unit.code), deadline)
+        review = reviews.get(found.get("report_id") or "")
+        state = ("returned" if review and review["kind"] == "return" else
+                 "rejected" if found.get("status") == "rejected" else
+                 "missing" if found.get("status", "missing") == "missing" else timeliness)
+        rows.append({"commune_code": unit.code, "commune_name": unit.name,
+                     "district_name": districts.get(unit.district_code or "", ""),
+                     "state": state, "state_label": STATES[state], "days_late": days_late,
+                     "report_id": found.get("report_id"), "file_name": found.get("file_name"),
+                     "received_at": found.get("received_at"),
+                     "n_errors": found.get("n_errors", 0),
+                     "n_warnings": found.get("n_warnings", 0)})
+    counts = {state: sum(1 for r in rows if r["state"] == state) for state in STATES}
+    counts["submitted"] = counts["on_time"] + counts["late"]
+    wanted = commune.strip().casefold()
+    shown = [r for r in rows
+             if (not status or r["state"] == status
+                 or (status == "submitted" and r["state"] in ("on_time", "late")))
+             and (not wanted or wanted in r["commune_name"].casefold()
+                  or wanted == r["commune_code"])]
+    return {"area": {"level": area.level, "code": area.code, "name": area.name},
+            "period": {"key": key.key, "label": key.label},
+            "deadline": deadline, "counts": counts, "n_expected": len(rows),
+            "filters": {"status": status, "commune": commune}, "states": STATES,
+            "communes": shown, "choices": desk.periods_with_reports(con)}
+
+
+def report_page(con: duckdb.DuckDBPyConnection, report_id: str,
+                pending: list[dict] | None = None, code: str | None = None) -> dict[str, Any]:
+    """A report: metadata, status, the officer's decision, every issue, every figure with
+    where it was read, the actions taken, and corrections of earlier reports not carried over.
+
+    For a PDF, ``shown`` is the figure whose page is displayed with its cell outlined: the one
+    asked for, else the first figure an error names, else the first figure read."""
+    report = desk.report(con, report_id)
+    review = desk.reviews(con, [report_id]).get(report_id)
+    shown = "returned" if review and review["kind"] == "return" else report["status"]
+    figures = desk.figures(con, report_id)
+    for f in figures:
+        f["place"] = _place(f)
+        f["corrected"] = f["corrected_by"] is not None
+    found_issues = desk.issues(con, report_id)
+    return {"report": report, "status": shown, "status_label": REPORT_STATUS[shown],
+            "shown": _shown(report, figures, found_issues, code),
+            "review": review, "issues": found_issues, "figures": figures,
+            "actions": [_action(a) for a in desk.actions(con, report_id)],
+            "not_carried_over": desk.corrections_elsewhere(con, report_id)
+            if report["status"] != "superseded" else [],
+            "pending": pending or []}
+
+
+def _shown(report: dict[str, Any], figures: list[dict[str, Any]], issues: list[dict[str, Any]],
+           code: str | None) -> dict[str, Any] | None:
+    if report["format"] != "pdf":
+        return None
+    on_page = {f["code"]: f["page"] for f in figures if f["page"] is not None}
+    named = [c for i in issues if i["severity"] == "error" for c in i["codes"]]
+    for candidate in (code, *named, *on_page):
+        if candidate in on_page:
+            return {"code": candidate, "page": on_page[candidate]}
+    return None
+
+
+def _place(figure: dict[str, Any]) -> str:
+    if figure["sheet"]:
+        return f"{figure['sheet']}!{figure['cell'] or ''}"
+    if figure["page"] is not None:
+        return f"trang {figure['page']}"
+    if figure["line"] is not None:
+        return f"dòng {figure['line']}"
+    return "không có trong báo cáo"
+
+
+def _action(row: dict[str, Any]) -> dict[str, Any]:
+    return {**row, "kind_label": ACTION_KIND[row["kind"]]}
+
+
+def commune_page(con: duckdb.DuckDBPyConnection, code: str) -> dict[str, Any]:
+    """A commune's reports across periods, latest first."""
+    try:
+        unit = admin_units.unit(code, "commune")
+    except KeyError:
+        raise desk.DeskError(f"không có xã mã {code!r} trong danh mục đơn vị hành chính"
+                             ) from None
+    rows = desk.commune_reports(con, code)
+    reviews = desk.reviews(con, [r["report_id"] for r in rows])
+    for r in rows:
+        review = reviews.get(r["report_id"])
+        r["shown"] = "returned" if review and review["kind"] == "return" else r["status"]
+        r["status_label"] = REPORT_STATUS[r["shown"]]
+    return {"commune": {"code": unit.code, "name": unit.name,
+                        "district_code": unit.district_code}, "reports": rows}
+
+
+def runs_page(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Each night's run with its counts and summary."""
+    return {"runs": desk.runs(con)}
+
+
+def audit_page(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Every action taken at the desk, newest first."""
+    return {"actions": [_action(a) for a in desk.actions(con)]}
+
+
+def users_page(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    return {"users": desk.users(con), "roles": desk.ROLES}
