@@ -22,11 +22,11 @@ from cchc.warehouse.load import (
     ReadWith,
     ReportStatus,
     Submission,
-    apply_supersession,
     _insert_issues,
     _insert_observations,
     _insert_report,
     _unique,
+    apply_supersession,
 )
 from cchc.warehouse.schema import transaction
 
