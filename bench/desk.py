@@ -39,7 +39,7 @@ def pages(db: Path) -> dict[str, str]:
         con.close()
     return {"period": f"/period?district={DISTRICT}&period={PERIOD}",
             "period (filtered)": f"/period?district={DISTRICT}&period={PERIOD}&status=late",
-            "report": f"/report/{report_id}", "commune": f"/commune/{commune}",
+            "report": f"/report/{report_id}", "commune": f"/commune/legacy/{commune}",
             "runs": "/runs", "audit": "/audit"}
 
 

@@ -18,8 +18,8 @@ def main(db: Path, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with serve(db) as (base, app), chromium() as browser:
         with app.state.store.read() as con:
-            report_id, commune = con.execute(
-                "SELECT report_id, commune_code FROM reports WHERE file_name = ?",
+            report_id, admin_map, commune = con.execute(
+                "SELECT report_id, admin_map, commune_code FROM reports WHERE file_name = ?",
                 [REJECTED_FILE]).fetchone()
         page = browser.new_page(viewport={"width": 1366, "height": 768})
         page.goto(f"{base}/login")
@@ -33,7 +33,7 @@ def main(db: Path, out: Path) -> None:
         page.wait_for_function("document.querySelector('#page-image').naturalWidth > 0")
         page.locator("#page-image").evaluate("e => e.scrollIntoView({block: 'center'})")
         page.screenshot(path=out / "bao-cao-trang-pdf.png")
-        for name, path in (("xa", f"/commune/{commune}"), ("nhat-ky-nap", "/runs"),
+        for name, path in (("xa", f"/commune/{admin_map}/{commune}"), ("nhat-ky-nap", "/runs"),
                            ("nhat-ky-thao-tac", "/audit"), ("tai-khoan", "/users")):
             page.goto(base + path)
             page.screenshot(path=out / f"{name}.png")

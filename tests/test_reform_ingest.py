@@ -174,3 +174,25 @@ def test_completeness_on_the_2025_map_lists_the_provinces_166_communes(con):
                             AND period = '2025-FY' AND code = '3.3.1'""").fetchone() == (
         values[("2025", "15961", "2025-FY")]["3.3.1"] + values[("2025", "15991", "2025-FY")][
             "3.3.1"], 2, 2, 166)
+
+
+def test_the_desk_shows_each_map_on_its_own_terms(con):
+    """The review desk's pages over both maps: a 2025 province at a glance has its 166
+    communes, and code 15865 is two communes, one per map, each with its own reports."""
+    from cchc.web import pages
+
+    glance = pages.period_page(con, "2025-FY", province="38")
+    assert glance["area"]["admin_map"] == "2025" and glance["n_expected"] == 166
+    sent = sorted(row["commune_code"] for row in glance["communes"] if row["report_id"])
+    assert sent == ["15961", "15991"]
+    new = pages.commune_page(con, "2025", "15865")
+    old = pages.commune_page(con, "legacy", "15865")
+    assert (new["commune"]["name"], old["commune"]["name"]) == ("Xã Hoằng Hóa",
+                                                                "Thị trấn Bút Sơn")
+    new_periods = {r["period"] for r in new["reports"]}
+    old_periods = {r["period"] for r in old["reports"]}
+    assert new_periods and not new_periods & old_periods
+    assert all(key.startswith(("2025-9M", "2026")) for key in new_periods), new_periods
+    menu = {(c["level"], c["code"], c["period"]) for c in pages.period_page(
+        con, "2024-FY", district="399")["choices"]}
+    assert ("province", "38", "2025-FY") in menu and ("district", "399", "2024-FY") in menu

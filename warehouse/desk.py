@@ -80,9 +80,11 @@ def report(con: duckdb.DuckDBPyConnection, report_id: str) -> dict[str, Any]:
                s.file_name, s.submission_id, s.inbox_path, f.archive_path
         FROM core.reports r
         LEFT JOIN core.submissions s ON s.report_id = r.report_id AND s.status <> 'duplicate'
-        LEFT JOIN core.files f ON f.sha256 = r.report_id
-        LEFT JOIN core.admin_units c ON c.level = 'commune' AND c.code = r.commune_code
-        LEFT JOIN core.admin_units d ON d.level = 'district' AND d.code = r.district_code
+        LEFT JOIN core.files f ON f.sha256 = r.sha256
+        LEFT JOIN core.admin_units c
+            ON c.admin_map = r.admin_map AND c.level = 'commune' AND c.code = r.commune_code
+        LEFT JOIN core.admin_units d
+            ON d.admin_map = r.admin_map AND d.level = 'district' AND d.code = r.district_code
         LEFT JOIN core.periods p ON p.period = r.period
         WHERE r.report_id = ? ORDER BY s.received_at LIMIT 1""", [report_id])
     if not rows:
@@ -128,11 +130,13 @@ def actions(con: duckdb.DuckDBPyConnection, report_id: str | None = None,
     """Actions newest first (of one report, or all), each with whether it was undone."""
     where = "WHERE a.report_id = $r" if report_id else ""
     return _records(con, f"""
-        SELECT a.*, u.action_id AS undone_by, r.commune_code, c.name AS commune_name, r.period
+        SELECT a.*, u.action_id AS undone_by, r.admin_map, r.commune_code,
+               c.name AS commune_name, r.period
         FROM core.actions a
         LEFT JOIN core.actions u ON u.undoes = a.action_id
         LEFT JOIN core.reports r ON r.report_id = a.report_id
-        LEFT JOIN core.admin_units c ON c.level = 'commune' AND c.code = r.commune_code
+        LEFT JOIN core.admin_units c
+            ON c.admin_map = r.admin_map AND c.level = 'commune' AND c.code = r.commune_code
         {where} ORDER BY a.acted_at DESC, a.action_id DESC LIMIT $n""",
                     {"r": report_id, "n": limit} if report_id else {"n": limit})
 
@@ -154,7 +158,8 @@ def corrections_elsewhere(con: duckdb.DuckDBPyConnection, report_id: str
         SELECT k.report_id, k.code, k.value_read, k.value, k.user_name, k.corrected_at,
                o.doc_number, o.report_date, o.status
         FROM core.reports r
-        JOIN core.reports o ON o.commune_code = r.commune_code AND o.period = r.period
+        JOIN core.reports o ON o.admin_map = r.admin_map AND o.commune_code = r.commune_code
+             AND o.period = r.period
              AND o.report_id <> r.report_id
         JOIN core.corrections k ON k.report_id = o.report_id
         WHERE r.report_id = ?
@@ -165,24 +170,29 @@ def corrections_elsewhere(con: duckdb.DuckDBPyConnection, report_id: str
 
 
 def periods_with_reports(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """(district, period) pairs that have reports, latest period first: the glance's menu."""
+    """The areas and periods that have reports, latest period first: the glance's menu. An
+    area is a district on the legacy map and a province on the 2025 map (no districts)."""
     return _records(con, """
-        SELECT r.district_code, d.name AS district_name, d.province_code, r.period,
-               p.label AS period_label, p.period_end
-        FROM (SELECT DISTINCT district_code, period FROM core.reports
-              WHERE district_code IS NOT NULL AND period IS NOT NULL) r
-        JOIN core.admin_units d ON d.level = 'district' AND d.code = r.district_code
-        JOIN core.periods p ON p.period = r.period
-        ORDER BY p.period_end DESC, r.district_code""")
+        SELECT a.level, a.code, u.name, a.period, p.label AS period_label, p.period_end
+        FROM (SELECT DISTINCT admin_map,
+                     CASE admin_map WHEN 'legacy' THEN 'district' ELSE 'province' END AS level,
+                     CASE admin_map WHEN 'legacy' THEN district_code ELSE province_code END
+                         AS code, period
+              FROM core.reports WHERE commune_code IS NOT NULL AND period IS NOT NULL) a
+        JOIN core.admin_units u
+            ON u.admin_map = a.admin_map AND u.level = a.level AND u.code = a.code
+        JOIN core.periods p ON p.period = a.period
+        ORDER BY p.period_end DESC, a.level, a.code""")
 
 
-def commune_reports(con: duckdb.DuckDBPyConnection, commune_code: str) -> list[dict[str, Any]]:
-    """Every report a commune sent, latest period first."""
+def commune_reports(con: duckdb.DuckDBPyConnection, admin_map: str,
+                    commune_code: str) -> list[dict[str, Any]]:
+    """Every report a commune (its code on its map: codes were reused) sent, latest first."""
     return _records(con, """
         SELECT report_id, commune_name, district_name, period, period_label, report_date,
                doc_number, format, received_at, status, file_name, n_errors, n_warnings
-        FROM main.reports WHERE commune_code = ?
-        ORDER BY period_end DESC, received_at DESC""", [commune_code])
+        FROM main.reports WHERE admin_map = ? AND commune_code = ?
+        ORDER BY period_end DESC, received_at DESC""", [admin_map, commune_code])
 
 
 def runs(con: duckdb.DuckDBPyConnection, limit: int = 100) -> list[dict[str, Any]]:

@@ -190,7 +190,8 @@ def _revalidate(con, report: dict, code: str, value: float | None):
     if not archive or not Path(archive).exists():
         raise DeskError(f"không tìm thấy tệp lưu trữ của báo cáo ({archive}): không thể kiểm "
                         "tra lại báo cáo sau khi sửa")
-    extracted, claims = read_report(Path(archive))
+    # The province the report was filed under settles its name again, as the night's setting did.
+    extracted, claims = read_report(Path(archive), report["province_code"])
     in_force = {f["code"]: f["value"] for f in desk.figures(con, report["report_id"])}
     in_force[code] = value
     read = {o.code: o.value for o in extracted.observations}
@@ -200,6 +201,7 @@ def _revalidate(con, report: dict, code: str, value: float | None):
     # The extraction's own complaints about a figure the officer has since set do not stand.
     kept = tuple(i for i in extracted.issues if not (i.codes and set(i.codes) <= changed))
     corrected = replace(extracted, observations=observations, issues=kept)
-    history = history_frame(con, [report["commune_code"]] if report["commune_code"] else [])
+    commune = (report["admin_map"], report["commune_code"])
+    history = history_frame(con, [commune] if all(commune) else [])
     history = history[history["period"] != report["period"]]
     return validate_reports([(corrected, claims)], history)[report["report_id"]]

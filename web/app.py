@@ -97,8 +97,7 @@ def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
             return RedirectResponse("/runs", 303)
         top = choices[0]
         return RedirectResponse(
-            f"/period?{urlencode({'district': top['district_code'], 'period': top['period']})}",
-            303)
+            f"/period?{urlencode({top['level']: top['code'], 'period': top['period']})}", 303)
 
     async def period(request: Request) -> Response:
         q = request.query_params
@@ -106,6 +105,10 @@ def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
                           district=q.get("district") or None, province=q.get("province") or None,
                           status=q.get("status", ""), commune=q.get("commune", ""),
                           deadlines=deadlines)
+
+    async def commune(request: Request) -> Response:
+        return await page(request, "commune.html", pages.commune_page,
+                          request.path_params["admin_map"], request.path_params["code"])
 
     async def report(request: Request) -> Response:
         report_id = request.path_params["report_id"]
@@ -266,7 +269,7 @@ def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
         Route("/report/{report_id}/page/{page:int}.png", page_image),
         Route("/report/{report_id}/letter.docx", letter),
         Route("/report/{report_id}/{kind}", act, methods=["POST"]),
-        Route("/commune/{code}", show("commune.html", pages.commune_page, "code")),
+        Route("/commune/{admin_map}/{code}", commune),
         Route("/runs", show("runs.html", pages.runs_page)),
         Route("/audit", show("audit.html", pages.audit_page)),
         Route("/users", show("users.html", pages.users_page), methods=["GET"]),

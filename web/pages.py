@@ -40,11 +40,11 @@ def period_page(con: duckdb.DuckDBPyConnection, period: str, district: str | Non
     """A district's or province's period at a glance: each commune's state with the report
     that speaks for it, the counts by state, filtered by state and by commune name or code.
     States and timeliness follow the summary's rules (summary.queries, summary.timeliness)."""
-    area = resolve_area(district, province)
     key = parse_period_key(period)
+    area = resolve_area(district, province, key)
     deadline = deadline_for(key, parse_deadlines(deadlines))
-    speaking = queries.completeness(con, area.district_codes, key.key)
-    firsts = queries.first_valid_receipts(con, area.district_codes, key.key)
+    speaking = queries.completeness(con, area, key.key)
+    firsts = queries.first_valid_receipts(con, area, key.key)
     reviews = desk.reviews(con, [r["report_id"] for r in speaking.values() if r["report_id"]])
     districts = {d.code: d.name for d in area.districts}
     rows = []
@@ -70,7 +70,8 @@ def period_page(con: duckdb.DuckDBPyConnection, period: str, district: str | Non
                  or (status == "submitted" and r["state"] in ("on_time", "late")))
              and (not wanted or wanted in r["commune_name"].casefold()
                   or wanted == r["commune_code"])]
-    return {"area": {"level": area.level, "code": area.code, "name": area.name},
+    return {"area": {"level": area.level, "code": area.code, "name": area.name,
+                     "admin_map": area.admin_map},
             "period": {"key": key.key, "label": key.label},
             "deadline": deadline, "counts": counts, "n_expected": len(rows),
             "filters": {"status": status, "commune": commune}, "states": STATES,
@@ -127,20 +128,21 @@ def _action(row: dict[str, Any]) -> dict[str, Any]:
     return {**row, "kind_label": ACTION_KIND[row["kind"]]}
 
 
-def commune_page(con: duckdb.DuckDBPyConnection, code: str) -> dict[str, Any]:
-    """A commune's reports across periods, latest first."""
+def commune_page(con: duckdb.DuckDBPyConnection, admin_map: str, code: str) -> dict[str, Any]:
+    """A commune's reports across periods, latest first. A commune is its code on its map:
+    15865 is Thị trấn Bút Sơn on the legacy map and Xã Hoằng Hóa on the 2025 one."""
     try:
-        unit = admin_units.unit(code, "commune")
-    except KeyError:
-        raise desk.DeskError(f"không có xã mã {code!r} trong danh mục đơn vị hành chính"
-                             ) from None
-    rows = desk.commune_reports(con, code)
+        unit = admin_units.unit(code, "commune", admin_map)
+    except (KeyError, ValueError):
+        raise desk.DeskError(f"không có xã mã {code!r} trong danh mục đơn vị hành chính "
+                             f"(bản đồ {admin_map!r})") from None
+    rows = desk.commune_reports(con, admin_map, code)
     reviews = desk.reviews(con, [r["report_id"] for r in rows])
     for r in rows:
         review = reviews.get(r["report_id"])
         r["shown"] = "returned" if review and review["kind"] == "return" else r["status"]
         r["status_label"] = REPORT_STATUS[r["shown"]]
-    return {"commune": {"code": unit.code, "name": unit.name,
+    return {"commune": {"code": unit.code, "name": unit.name, "admin_map": admin_map,
                         "district_code": unit.district_code}, "reports": rows}
 
 
