@@ -10,6 +10,7 @@ import io
 import zipfile
 
 from cchc.errors import UnreadableReport
+from cchc.extractors.damaged import reading
 from cchc.extractors.raw import Format
 
 ACCEPTED = "PDF có lớp chữ, XLSX hoặc văn bản thuần (UTF-8)"
@@ -42,11 +43,8 @@ def detect_format(data: bytes, name: str) -> Format:
 
 
 def _zip_format(data: bytes, name: str) -> Format:
-    try:
+    with reading(name, "ZIP/XLSX"):
         names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
-    except zipfile.BadZipFile:
-        raise UnreadableReport(name, "tệp ZIP/XLSX bị hỏng hoặc không trọn vẹn; đề nghị xã "
-                                     "gửi lại") from None
     if "xl/workbook.xml" in names:
         return "xlsx"
     if "word/document.xml" in names:

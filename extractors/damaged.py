@@ -1,0 +1,57 @@
+"""A reader library failing on a file's content means the file is damaged, not that cchc is.
+
+Files arrive cut short by a mail server, with bytes flipped by a USB stick, or with one member of
+a workbook's archive broken. The reader libraries (pdfminer through pdfplumber, PDFium, openpyxl,
+zipfile, the UTF-8 codec) then raise whatever their parser was doing when the bytes stopped
+making sense: their own exception types, but also KeyError, IndexError, struct.error, … Those
+are caught here and only around the calls into a library (``with reading(name, "PDF"): …``),
+so that a failure of cchc's own logic still escapes as the bug it is.
+"""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from xml.etree.ElementTree import ParseError
+from xml.parsers.expat import ExpatError
+
+from cchc.errors import UnreadableReport
+
+
+def damaged_reason(what: str) -> str:
+    """The refusal of a damaged file, in the words the commune reads."""
+    return (f"tệp {what} bị hỏng hoặc không trọn vẹn (có thể do tải lên, gửi thư hoặc sao chép "
+            "bị lỗi), cchc không đọc được; đề nghị xã gửi lại tệp")
+
+
+def _reader_errors() -> tuple[type[BaseException], ...]:
+    """What the reader libraries raise on bytes that do not make sense.
+
+    The generic types are there because the parsers index, unpack and decode what the file
+    declares (an object number, a length, a font's widths) without checking it first.
+    """
+    from lxml.etree import LxmlError
+    from openpyxl.utils.exceptions import InvalidFileException
+    from pdfminer.psexceptions import PSException
+    from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
+    from pypdfium2 import PdfiumError
+
+    return (PSException, PdfminerException, MalformedPDFException, PdfiumError,
+            InvalidFileException, LxmlError, zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error,
+            ParseError, ExpatError, struct.error, UnicodeError, ValueError, KeyError,
+            IndexError, TypeError, AttributeError, AssertionError, EOFError, OverflowError,
+            NotImplementedError, RecursionError)
+
+
+@contextmanager
+def reading(name: str, what: str) -> Iterator[None]:
+    """Turn a reader library's failure inside the block into UnreadableReport(damaged)."""
+    try:
+        yield
+    except UnreadableReport:
+        raise
+    except _reader_errors():
+        raise UnreadableReport(name, damaged_reason(what)) from None
