@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO := demo
 N ?= 200
 
-.PHONY: demo test lint fixtures bench clean
+.PHONY: demo test lint fixtures bench fuzz clean
 
 $(BIN)/cchc: pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ fixtures: $(BIN)/cchc
 # Benchmark a night of N reports (renders them with LibreOffice once; see bench/run.py).
 bench: $(BIN)/cchc
 	$(BIN)/python -m bench.run --n $(N)
+
+# N damaged copies of the fixtures, each read in its own process (see tests/fuzz.py).
+fuzz: $(BIN)/cchc
+	$(BIN)/python -m tests.fuzz --n $(N)
 
 clean:
 	rm -rf $(DEMO) .pytest_cache
