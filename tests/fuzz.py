@@ -191,7 +191,17 @@ def main() -> None:
     args = parser.parse_args()
     import tempfile
 
-    import cchc.transforms.report  # noqa: F401  imported once, before the forks
+    # Everything a case may need is imported once, before the forks: each case then costs only
+    # its reading, and edits to the checkout during a long run do not reach it.
+    import importlib
+
+    for module in ("cchc.transforms.report", "cchc.extractors.pdf_report",
+                   "cchc.extractors.xlsx_report", "cchc.extractors.text_report",
+                   "cchc.extractors.docx_report", "pdfplumber", "pypdfium2", "openpyxl"):
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError:  # a format this checkout does not read yet
+            pass
     from cchc.transforms.catalog import load_catalog
 
     load_catalog()
