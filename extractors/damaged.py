@@ -11,6 +11,7 @@ so that a failure of cchc's own logic still escapes as the bug it is.
 from __future__ import annotations
 
 import struct
+import warnings
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -48,9 +49,16 @@ def _reader_errors() -> tuple[type[BaseException], ...]:
 
 @contextmanager
 def reading(name: str, what: str) -> Iterator[None]:
-    """Turn a reader library's failure inside the block into UnreadableReport(damaged)."""
+    """Turn a reader library's failure inside the block into UnreadableReport(damaged).
+
+    The library's warnings about the file ("… contains invalid dependency definitions") are
+    silenced too: cchc says what matters in its own words, and a warning printed on stderr
+    would break the command line's one line.
+    """
     try:
-        yield
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
     except UnreadableReport:
         raise
     except _reader_errors():
