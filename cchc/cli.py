@@ -49,7 +49,7 @@ def reports_errors(command: Callable) -> Callable:
 @app.command()
 @reports_errors
 def extract(
-    file: Annotated[Path, typer.Argument(help="A report: PDF, XLSX or plain text.")],
+    file: Annotated[Path, typer.Argument(help="A report: PDF, Word (.docx), XLSX or plain text.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON contract.")] = False,
 ) -> None:
     """Extract a report's metadata and every Phụ lục 01b figure, with where each was read."""
@@ -65,7 +65,7 @@ def extract(
 @app.command()
 @reports_errors
 def validate(
-    file: Annotated[Path, typer.Argument(help="A report: PDF, XLSX or plain text.")],
+    file: Annotated[Path, typer.Argument(help="A report: PDF, Word (.docx), XLSX or plain text.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON contract.")] = False,
     docs: Annotated[Path | None, typer.Option(
         help="Write Great Expectations Data Docs (HTML) into this folder.")] = None,
@@ -285,6 +285,8 @@ def _where(item: dict) -> str:
         return f"page {item['page']}"
     if "line" in item:
         return f"line {item['line']}"
+    if "table" in item:
+        return f"table {item['table']} row {item['row']}"
     return "absent"
 
 

@@ -46,6 +46,10 @@ def _extract(data: bytes, name: str) -> RawReport:
         from cchc.extractors.xlsx_report import extract_xlsx
 
         return extract_xlsx(data, name)
+    if kind == "docx":
+        from cchc.extractors.docx_report import extract_docx
+
+        return extract_docx(data, name)
     from cchc.extractors.text_report import decode, extract_text
 
     return extract_text(decode(data, name), name)

@@ -44,14 +44,16 @@ def extract_xlsx(data: bytes, name: str) -> RawReport:
                      appendix_title=_title(sheet, header_row))
 
 
-def check_archive(data: bytes, name: str) -> None:
-    """Refuse an archive that would inflate to an absurd size, before inflating any of it."""
-    with reading(name, "XLSX"):
+def check_archive(data: bytes, name: str, kind: str = "XLSX") -> None:
+    """Refuse an archive (XLSX, DOCX) that would inflate to an absurd size, before inflating
+    any of it."""
+    with reading(name, kind):
         entries = zipfile.ZipFile(io.BytesIO(data)).infolist()
     declared = sum(entry.file_size for entry in entries)
     if declared > MAX_UNCOMPRESSED_BYTES:
+        what = "sổ tính" if kind == "XLSX" else "tệp Word"
         raise UnreadableReport(
-            name, f"sổ tính khai báo {declared // 2**20} MB nội dung khi giải nén (giới hạn "
+            name, f"{what} khai báo {declared // 2**20} MB nội dung khi giải nén (giới hạn "
             f"{MAX_UNCOMPRESSED_BYTES // 2**20} MB); không phải báo cáo, từ chối không mở")
 
 

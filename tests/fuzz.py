@@ -16,10 +16,12 @@ memory are its own, and prints cases, refusals, worst time and worst memory.
 from __future__ import annotations
 
 import argparse
+import importlib
 import io
 import os
 import random
 import sys
+import tempfile
 import time
 import traceback
 import zipfile
@@ -189,19 +191,12 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=300,
                         help="seconds after which a case counts as a hang")
     args = parser.parse_args()
-    import tempfile
-
     # Everything a case may need is imported once, before the forks: each case then costs only
     # its reading, and edits to the checkout during a long run do not reach it.
-    import importlib
-
     for module in ("cchc.transforms.report", "cchc.extractors.pdf_report",
                    "cchc.extractors.xlsx_report", "cchc.extractors.text_report",
-                   "cchc.extractors.docx_report", "pdfplumber", "pypdfium2", "openpyxl"):
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError:  # a format this checkout does not read yet
-            pass
+                   "cchc.extractors.docx_report", "pdfplumber", "pypdfium2", "openpyxl", "docx"):
+        importlib.import_module(module)
     from cchc.transforms.catalog import load_catalog
 
     load_catalog()
