@@ -17,7 +17,13 @@ from collections.abc import Iterator, Sequence
 from cchc.errors import UnreadableReport
 from cchc.extractors.damaged import damaged_reason, reading
 from cchc.extractors.raw import Place, RawReport, RawRow, TextLine
-from cchc.extractors.table import Columns, data_cells, find_columns, is_header_row
+from cchc.extractors.table import (
+    Columns,
+    data_cells,
+    find_columns,
+    is_header_row,
+    without_header_spill,
+)
 from cchc.extractors.text_report import appendix_rows
 from cchc.transforms.catalog import breakdowns_of, label_begins
 from cchc.transforms.rows import normalise_code
@@ -125,7 +131,9 @@ def table_rows(data: bytes, page_numbers: range, name: str) -> Iterator[RawRow]:
                 columns = find_columns([[clean(c) for c in r] for r in header]) or columns
             if columns is None:
                 continue
-            for cells in table[len(header):]:
+            for index, cells in enumerate(table[len(header):]):
+                if header and index == 0:
+                    cells = _without_spill(cells, columns)
                 row = _row(cells, columns, number)
                 if row is not None:
                     yield row
@@ -154,6 +162,15 @@ def _pages(data: bytes, page_numbers: range, name: str) -> Iterator[tuple[int, o
     finally:
         with reading(name, "PDF"):
             pdf.close()
+
+
+def _without_spill(cells: Sequence[str | None], columns: Columns) -> list[str | None]:
+    """The first row under a repeated header, its label freed of what a clipped header
+    spilled onto it (see table.without_header_spill)."""
+    cells = list(cells)
+    if columns.label < len(cells) and cells[columns.label]:
+        cells[columns.label] = without_header_spill(clean(cells[columns.label]))
+    return cells
 
 
 def _row(cells: Sequence[str | None], columns: Columns, page: int) -> RawRow | None:
