@@ -124,8 +124,9 @@ def table_rows(data: bytes, page_numbers: range, name: str) -> Iterator[RawRow]:
     columns: Columns | None = None
     for number, page in _pages(data, page_numbers, name):
         with reading(name, "PDF"):
-            tables = page.extract_tables()
-        for table in tables:
+            tables = [(found.extract(), [row.cells for row in found.rows])
+                      for found in page.find_tables()]
+        for table, boxes in tables:
             header = [r for r in table[:3] if is_header_row([clean(c) for c in r])]
             if header:
                 columns = find_columns([[clean(c) for c in r] for r in header]) or columns
@@ -134,7 +135,7 @@ def table_rows(data: bytes, page_numbers: range, name: str) -> Iterator[RawRow]:
             for index, cells in enumerate(table[len(header):]):
                 if header and index == 0:
                     cells = _without_spill(cells, columns)
-                row = _row(cells, columns, number)
+                row = _row(cells, columns, number, boxes[len(header) + index])
                 if row is not None:
                     yield row
 
@@ -173,13 +174,25 @@ def _without_spill(cells: Sequence[str | None], columns: Columns) -> list[str | 
     return cells
 
 
-def _row(cells: Sequence[str | None], columns: Columns, page: int) -> RawRow | None:
+def _row(cells: Sequence[str | None], columns: Columns, page: int,
+         boxes: Sequence[tuple[float, float, float, float] | None]) -> RawRow | None:
+    """One table row; its value's place carries the value cell's box on the page (pdfplumber's
+    x0, top, x1, bottom in points from the top-left corner), for a reader to outline it."""
     found = data_cells([clean(c) for c in cells], columns)
     if found is None:
         return None
-    place = Place(page=page)
+    box = boxes[columns.value] if columns.value < len(boxes) else None
     return RawRow(code=found.code, label=found.label, unit=found.unit, value=found.value,
-                  note=found.note, place=place, value_place=place)
+                  note=found.note, place=Place(page=page),
+                  value_place=Place(page=page, bbox=_rounded(box)))
+
+
+def _rounded(box: tuple[float, float, float, float] | None
+             ) -> tuple[float, float, float, float] | None:
+    if box is None:
+        return None
+    x0, top, x1, bottom = (round(float(v), 2) for v in box)
+    return (x0, top, x1, bottom)
 
 
 def _rows_unruled(rows: Sequence[RawRow]) -> bool:

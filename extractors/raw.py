@@ -17,7 +17,12 @@ Format = Literal["pdf", "xlsx", "docx", "txt"]
 @dataclass(frozen=True)
 class Place:
     """Where a piece of text was read: a PDF page, an XLSX sheet and cell, a text line, or in a
-    Word document a paragraph or a table's row and cell (1-based, ``cell`` the grid column)."""
+    Word document a paragraph or a table's row and cell (1-based, ``cell`` the grid column).
+
+    ``bbox``, on a figure read from a ruled PDF table, is its value cell's box on the page in
+    PDF points, pdfplumber's (x0, top, x1, bottom) measured from the page's top-left corner;
+    None elsewhere (other formats, and PDF tables read as text because they are not ruled).
+    """
 
     page: int | None = None
     sheet: str | None = None
@@ -26,6 +31,7 @@ class Place:
     paragraph: int | None = None
     table: int | None = None
     row: int | None = None
+    bbox: tuple[float, float, float, float] | None = None
 
     def describe(self) -> str:
         """The place as a person would look it up: "trang 9", "PL01b!D42", "dòng 787",
