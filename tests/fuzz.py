@@ -9,8 +9,8 @@ or cchc's own UnreadableReport. ``tests/test_fuzz.py`` runs a short series under
 
     python -m tests.fuzz --n 5000
 
-(``make fuzz N=5000``) runs a long one, each case in a forked process so that its time and peak
-memory are its own, and prints cases, refusals, worst time and worst memory.
+(``make fuzz N=5000``) runs a long one, each case in a forked process (two at a time) so that its
+time and peak memory are its own, and prints cases, refusals, worst time and worst memory.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import traceback
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,8 +137,19 @@ def run_case(case: Case, folder: Path) -> Outcome:
     return Outcome(kind, detail, time.perf_counter() - start)
 
 
-def run_forked(case: Case, folder: Path, timeout: float) -> Outcome:
-    """Read the case in a child process: its own time and peak memory, a hang or crash seen."""
+@dataclass
+class _Child:
+    """A case being read in a forked process, and what it has written back so far."""
+
+    case: Case
+    pid: int
+    pipe: int
+    started: float
+    chunks: list[bytes]
+
+
+def _fork(case: Case, folder: Path) -> _Child:
+    """Start reading the case in a child process (its own time and peak memory)."""
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: read, report, leave without running the parent's cleanups
@@ -151,37 +163,51 @@ def run_forked(case: Case, folder: Path, timeout: float) -> Outcome:
         finally:
             os._exit(code)
     os.close(write)
-    start = time.perf_counter()
-    chunks = []
     os.set_blocking(read, False)
-    while True:
-        try:
-            chunk = os.read(read, 65536)
-            if chunk:
-                chunks.append(chunk)
-        except BlockingIOError:
-            chunk = None
-        done, status, usage = os.wait4(pid, os.WNOHANG)
-        if done:
-            break
-        if time.perf_counter() - start > timeout:
-            os.kill(pid, 9)
-            os.wait4(pid, 0)
-            os.close(read)
-            return Outcome("failed", f"hang: no answer in {timeout:.0f} s",
-                           time.perf_counter() - start)
-        if not chunk:
-            time.sleep(0.002)
-    os.set_blocking(read, True)
-    while chunk := os.read(read, 65536):
-        chunks.append(chunk)
-    os.close(read)
-    seconds = time.perf_counter() - start
-    text = b"".join(chunks).decode(errors="replace")
+    return _Child(case, pid, read, time.perf_counter(), [])
+
+
+def _poll(child: _Child, timeout: float) -> Outcome | None:
+    """The child's outcome once it has ended (or been killed as hung), else None."""
+    with suppress(BlockingIOError):
+        while chunk := os.read(child.pipe, 65536):
+            child.chunks.append(chunk)
+    done, status, usage = os.wait4(child.pid, os.WNOHANG)
+    seconds = time.perf_counter() - child.started
+    if not done:
+        if seconds <= timeout:
+            return None
+        os.kill(child.pid, 9)
+        os.wait4(child.pid, 0)
+        os.close(child.pipe)
+        return Outcome("failed", f"hang: no answer in {timeout:.0f} s", seconds)
+    os.set_blocking(child.pipe, True)
+    while chunk := os.read(child.pipe, 65536):
+        child.chunks.append(chunk)
+    os.close(child.pipe)
+    text = b"".join(child.chunks).decode(errors="replace")
     if not text or os.waitstatus_to_exitcode(status) != 0:
         return Outcome("failed", f"process ended with status {status}", seconds, usage.ru_maxrss)
     kind, _, detail = text.partition("\n")
     return Outcome(kind, detail, seconds, usage.ru_maxrss)
+
+
+def run_forked(todo: Iterator[Case], folder: Path, timeout: float,
+               jobs: int) -> Iterator[tuple[Case, Outcome]]:
+    """Each case read in its own forked process, ``jobs`` at a time."""
+    running: list[_Child] = []
+    todo = iter(todo)
+    while True:
+        while len(running) < jobs and (case := next(todo, None)) is not None:
+            running.append(_fork(case, folder))
+        if not running:
+            return
+        for child in list(running):
+            outcome = _poll(child, timeout)
+            if outcome is not None:
+                running.remove(child)
+                yield child.case, outcome
+        time.sleep(0.005)
 
 
 def main() -> None:
@@ -190,6 +216,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=300,
                         help="seconds after which a case counts as a hang")
+    parser.add_argument("--jobs", type=int, default=2, help="cases read at once")
     args = parser.parse_args()
     # Everything a case may need is imported once, before the forks: each case then costs only
     # its reading, and edits to the checkout during a long run do not reach it.
@@ -206,8 +233,8 @@ def main() -> None:
     worst_memory = (0, "")
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
-        for case in cases(args.n, args.seed):
-            outcome = run_forked(case, Path(folder), args.timeout)
+        for done, (case, outcome) in enumerate(run_forked(cases(args.n, args.seed), Path(folder),
+                                                          args.timeout, args.jobs), start=1):
             kinds[outcome.kind] += 1
             label = f"#{case.number} {case.source} {case.mutation}"
             worst_time = max(worst_time, (outcome.seconds, label))
@@ -215,9 +242,10 @@ def main() -> None:
             if outcome.kind == "failed":
                 failures.append((case, outcome))
                 print(f"FAILED {label}\n{outcome.detail}", file=sys.stderr)
-            if (case.number + 1) % 250 == 0:
-                print(f"... {case.number + 1} cases, {dict(kinds)}", file=sys.stderr)
-    print(f"cases: {args.n} (seed {args.seed}), in {time.perf_counter() - started:.0f} s")
+            if done % 250 == 0:
+                print(f"... {done} cases, {dict(kinds)}", file=sys.stderr)
+    print(f"cases: {args.n} (seed {args.seed}, {args.jobs} at a time), "
+          f"in {time.perf_counter() - started:.0f} s")
     print(f"extracted: {kinds['extracted']}, refused: {kinds['refused']}, "
           f"failed (traceback, crash or hang): {kinds['failed']}")
     print(f"worst time: {worst_time[0]:.2f} s ({worst_time[1]})")
