@@ -2,10 +2,10 @@
 
 Files arrive cut short by a mail server, with bytes flipped by a USB stick, or with one member of
 a workbook's archive broken. The reader libraries (pdfminer through pdfplumber, PDFium, openpyxl,
-zipfile, the UTF-8 codec) then raise whatever their parser was doing when the bytes stopped
-making sense: their own exception types, but also KeyError, IndexError, struct.error, … Those
-are caught here and only around the calls into a library (``with reading(name, "PDF"): …``),
-so that a failure of cchc's own logic still escapes as the bug it is.
+python-docx, lxml, zipfile, the UTF-8 codec) then raise whatever their parser was doing when the
+bytes stopped making sense: their own exception types, but also KeyError, IndexError,
+struct.error, … Those are caught here and only around the calls into a library (``with
+reading(name, "PDF"): …``), so that a failure of cchc's own logic still escapes as the bug it is.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ def _reader_errors() -> tuple[type[BaseException], ...]:
     The generic types are there because the parsers index, unpack and decode what the file
     declares (an object number, a length, a font's widths) without checking it first.
     """
+    from docx.exceptions import PythonDocxError
+    from docx.opc.exceptions import OpcError
     from lxml.etree import LxmlError
     from openpyxl.utils.exceptions import InvalidFileException
     from pdfminer.psexceptions import PSException
@@ -41,7 +43,8 @@ def _reader_errors() -> tuple[type[BaseException], ...]:
     from pypdfium2 import PdfiumError
 
     return (PSException, PdfminerException, MalformedPDFException, PdfiumError,
-            InvalidFileException, LxmlError, zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error,
+            InvalidFileException, LxmlError, OpcError, PythonDocxError, zipfile.BadZipFile,
+            zipfile.LargeZipFile, zlib.error,
             ParseError, ExpatError, struct.error, UnicodeError, ValueError, KeyError,
             IndexError, TypeError, AttributeError, AssertionError, EOFError, OverflowError,
             NotImplementedError, RecursionError)
