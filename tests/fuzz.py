@@ -210,6 +210,31 @@ def run_forked(todo: Iterator[Case], folder: Path, timeout: float,
         time.sleep(0.005)
 
 
+@dataclass
+class Tally:
+    """The figures of a run so far: outcomes, and the worst time and memory with their case."""
+
+    kinds: Counter[str]
+    worst_time: tuple[float, str] = (0.0, "")
+    worst_memory: tuple[int, str] = (0, "")
+
+    def add(self, case: Case, outcome: Outcome) -> None:
+        label = f"#{case.number} {case.source} {case.mutation}"
+        self.kinds[outcome.kind] += 1
+        self.worst_time = max(self.worst_time, (outcome.seconds, label))
+        self.worst_memory = max(self.worst_memory, (outcome.peak_kib, label))
+        if outcome.kind == "failed":
+            print(f"FAILED {label}\n{outcome.detail}", file=sys.stderr, flush=True)
+
+    def report(self) -> str:
+        return (f"cases: {sum(self.kinds.values())}; extracted: {self.kinds['extracted']}, "
+                f"refused: {self.kinds['refused']}, failed (traceback, crash or hang): "
+                f"{self.kinds['failed']}\n"
+                f"worst time: {self.worst_time[0]:.2f} s ({self.worst_time[1]})\n"
+                f"worst memory: {self.worst_memory[0] / 1024:.0f} MiB peak resident "
+                f"({self.worst_memory[1]})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=200)
@@ -227,30 +252,19 @@ def main() -> None:
     from cchc.transforms.catalog import load_catalog
 
     load_catalog()
-    kinds: Counter[str] = Counter()
-    failures: list[tuple[Case, Outcome]] = []
-    worst_time = (0.0, "")
-    worst_memory = (0, "")
+    tally = Tally(Counter())
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
-        for done, (case, outcome) in enumerate(run_forked(cases(args.n, args.seed), Path(folder),
-                                                          args.timeout, args.jobs), start=1):
-            kinds[outcome.kind] += 1
-            label = f"#{case.number} {case.source} {case.mutation}"
-            worst_time = max(worst_time, (outcome.seconds, label))
-            worst_memory = max(worst_memory, (outcome.peak_kib, label))
-            if outcome.kind == "failed":
-                failures.append((case, outcome))
-                print(f"FAILED {label}\n{outcome.detail}", file=sys.stderr)
-            if done % 250 == 0:
-                print(f"... {done} cases, {dict(kinds)}", file=sys.stderr)
-    print(f"cases: {args.n} (seed {args.seed}, {args.jobs} at a time), "
-          f"in {time.perf_counter() - started:.0f} s")
-    print(f"extracted: {kinds['extracted']}, refused: {kinds['refused']}, "
-          f"failed (traceback, crash or hang): {kinds['failed']}")
-    print(f"worst time: {worst_time[0]:.2f} s ({worst_time[1]})")
-    print(f"worst memory: {worst_memory[0] / 1024:.0f} MiB peak resident ({worst_memory[1]})")
-    sys.exit(1 if failures else 0)
+        todo = cases(args.n, args.seed)
+        for done, (case, outcome) in enumerate(
+                run_forked(todo, Path(folder), args.timeout, args.jobs), start=1):
+            tally.add(case, outcome)
+            if done % 100 == 0:  # the figures so far, should a long run have to be stopped
+                print(f"... after {time.perf_counter() - started:.0f} s: {tally.report()}",
+                      file=sys.stderr, flush=True)
+    print(f"seed {args.seed}, {args.jobs} at a time, in {time.perf_counter() - started:.0f} s")
+    print(tally.report())
+    sys.exit(1 if tally.kinds["failed"] else 0)
 
 
 if __name__ == "__main__":
