@@ -7,7 +7,7 @@ from collections import Counter
 from tests.fuzz import SUFFIXES, cases, fixtures, run_case
 
 CASES = 120
-MAX_SECONDS = 30  # a real report reads in a few seconds; the hard bound is 120 s
+MAX_SECONDS = 60  # a report reads in seconds (more on a busy machine); the hard bound is 120 s
 
 
 def test_fixtures_of_every_format_are_fuzzed():
