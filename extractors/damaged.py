@@ -32,7 +32,9 @@ def _reader_errors() -> tuple[type[BaseException], ...]:
     """What the reader libraries raise on bytes that do not make sense.
 
     The generic types are there because the parsers index, unpack and decode what the file
-    declares (an object number, a length, a font's widths) without checking it first.
+    declares (an object number, a length, a font's widths) without checking it first; OSError
+    because openpyxl raises it for a package that names no workbook (the bytes are already in
+    memory, so no real input/output happens inside ``reading``).
     """
     from docx.exceptions import PythonDocxError
     from docx.opc.exceptions import OpcError
@@ -46,7 +48,8 @@ def _reader_errors() -> tuple[type[BaseException], ...]:
             InvalidFileException, LxmlError, OpcError, PythonDocxError, zipfile.BadZipFile,
             zipfile.LargeZipFile, zlib.error,
             ParseError, ExpatError, struct.error, UnicodeError, ValueError, KeyError,
-            IndexError, TypeError, AttributeError, AssertionError, EOFError, OverflowError,
+            IndexError, TypeError, AttributeError, AssertionError, EOFError, OSError,
+            OverflowError,
             NotImplementedError, RecursionError)
 
 

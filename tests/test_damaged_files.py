@@ -47,6 +47,14 @@ def workbook_with_a_relation_untyped() -> bytes:
     return _rezipped("xl/_rels/workbook.xml.rels", lambda content: content.replace(styles, b""))
 
 
+def workbook_naming_no_workbook() -> bytes:
+    """[Content_Types].xml without the workbook's entry: openpyxl raised OSError (found by
+    make fuzz, seed 3, case 2126)."""
+    workbook = (b'<Override PartName="/xl/workbook.xml" ContentType="application/'
+                b'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>')
+    return _rezipped("[Content_Types].xml", lambda content: content.replace(workbook, b""))
+
+
 def _rezipped(member: str, change) -> bytes:
     source = zipfile.ZipFile(REPORTS / "xlsx_15976_2024-9M.xlsx")
     out = io.BytesIO()
@@ -63,6 +71,7 @@ CASES = {
     "boxes.pdf": pdf_with_broken_page_boxes,
     "workbook_xml.xlsx": lambda: workbook_with_member_cut("xl/workbook.xml"),
     "styles.xlsx": lambda: workbook_with_member_cut("xl/styles.xml"),
+    "content_types.xlsx": workbook_naming_no_workbook,
 }
 
 
