@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO := demo
 N ?= 200
 
-.PHONY: demo test lint fixtures bench bench-desk clean
+.PHONY: demo test lint fixtures bench bench-desk fuzz clean
 
 $(BIN)/cchc: pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ bench: $(BIN)/cchc
 # Time each page of the review desk on the 50,000-report warehouse (see bench/desk.py).
 bench-desk: $(BIN)/cchc
 	$(BIN)/python -m bench.desk
+
+# N damaged copies of the fixtures, each read in its own process (see tests/fuzz.py).
+fuzz: $(BIN)/cchc
+	$(BIN)/python -m tests.fuzz --n $(N)
 
 clean:
 	rm -rf $(DEMO) .pytest_cache

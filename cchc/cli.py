@@ -57,7 +57,7 @@ ProvinceOption = Annotated[str | None, typer.Option(
 @app.command()
 @reports_errors
 def extract(
-    file: Annotated[Path, typer.Argument(help="A report: PDF, XLSX or plain text.")],
+    file: Annotated[Path, typer.Argument(help="A report: PDF, Word (.docx), XLSX or plain text.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON contract.")] = False,
     province: ProvinceOption = None,
     config: ConfigOption = None,
@@ -91,7 +91,7 @@ RulesOption = Annotated[Path | None, typer.Option(
 @app.command()
 @reports_errors
 def validate(
-    file: Annotated[Path, typer.Argument(help="A report: PDF, XLSX or plain text.")],
+    file: Annotated[Path, typer.Argument(help="A report: PDF, Word (.docx), XLSX or plain text.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON contract.")] = False,
     docs: Annotated[Path | None, typer.Option(
         help="Write Great Expectations Data Docs (HTML) into this folder.")] = None,
@@ -417,6 +417,8 @@ def _where(item: dict) -> str:
         return f"page {item['page']}"
     if "line" in item:
         return f"line {item['line']}"
+    if "table" in item:
+        return f"table {item['table']} row {item['row']}"
     return "absent"
 
 

@@ -10,15 +10,16 @@ import io
 import zipfile
 
 from cchc.errors import UnreadableReport
+from cchc.extractors.damaged import reading
 from cchc.extractors.raw import Format
 
-ACCEPTED = "PDF có lớp chữ, XLSX hoặc văn bản thuần (UTF-8)"
+ACCEPTED = "PDF có lớp chữ, Word (.docx), Excel (.xlsx) hoặc văn bản thuần (UTF-8)"
 MAX_FILE_BYTES = 64 * 1024 * 1024
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def detect_format(data: bytes, name: str) -> Format:
-    """"pdf", "xlsx" or "txt"; raises UnreadableReport for anything else."""
+    """"pdf", "xlsx", "docx" or "txt"; raises UnreadableReport for anything else."""
     if not data:
         raise UnreadableReport(name, "tệp rỗng (0 byte); đề nghị xã gửi lại")
     if len(data) > MAX_FILE_BYTES:
@@ -28,9 +29,7 @@ def detect_format(data: bytes, name: str) -> Format:
     if data.startswith(b"PK\x03\x04"):
         return _zip_format(data, name)
     if data.startswith(_OLE2):
-        raise UnreadableReport(
-            name, f"tệp Word/Excel 97-2003 (.doc/.xls), cchc không đọc được; định dạng được "
-            f"nhận: {ACCEPTED}. Đề nghị xã lưu lại thành PDF hoặc XLSX")
+        raise UnreadableReport(name, _legacy_office(data))
     if data.lstrip().startswith(b"{\\rtf"):
         raise UnreadableReport(name, f"văn bản RTF, cchc không đọc được; định dạng được nhận: "
                                      f"{ACCEPTED}. Đề nghị xã xuất ra PDF")
@@ -42,19 +41,27 @@ def detect_format(data: bytes, name: str) -> Format:
 
 
 def _zip_format(data: bytes, name: str) -> Format:
-    try:
+    with reading(name, "ZIP/XLSX"):
         names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
-    except zipfile.BadZipFile:
-        raise UnreadableReport(name, "tệp ZIP/XLSX bị hỏng hoặc không trọn vẹn; đề nghị xã "
-                                     "gửi lại") from None
     if "xl/workbook.xml" in names:
         return "xlsx"
     if "word/document.xml" in names:
-        raise UnreadableReport(
-            name, f"tệp Word (.docx), cchc không đọc được; định dạng được nhận: {ACCEPTED}. "
-            "Đề nghị xã xuất ra PDF (File → Save As → PDF)")
-    raise UnreadableReport(name, f"tệp nén ZIP nhưng không phải sổ tính XLSX; định dạng được "
-                                 f"nhận: {ACCEPTED}")
+        return "docx"
+    raise UnreadableReport(name, f"tệp nén ZIP nhưng không phải sổ tính XLSX hay tệp Word "
+                                 f"DOCX; định dạng được nhận: {ACCEPTED}")
+
+
+def _legacy_office(data: bytes) -> str:
+    """Why an Office 97-2003 (OLE2) file is refused, naming Word or Excel when its directory
+    holds the "WordDocument" or "Workbook"/"Book" stream (names stored in UTF-16)."""
+    if "WordDocument".encode("utf-16-le") in data:
+        what, save_as = "tệp Word 97-2003 (.doc)", "Word (.docx) hoặc PDF"
+    elif any(n.encode("utf-16-le") in data for n in ("Workbook", "Book")):
+        what, save_as = "tệp Excel 97-2003 (.xls)", "Excel (.xlsx) hoặc PDF"
+    else:
+        what, save_as = "tệp Word/Excel 97-2003 (.doc/.xls)", ".docx, .xlsx hoặc PDF"
+    return (f"{what}, định dạng cũ cchc không đọc được; đề nghị xã mở tệp, lưu lại thành "
+            f"{save_as} (File → Save As) rồi gửi lại")
 
 
 def too_large(size: int) -> str:

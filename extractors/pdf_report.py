@@ -9,13 +9,21 @@ that a page break cut in two joined back together.
 from __future__ import annotations
 
 import io
+import logging
 import re
 import threading
 from collections.abc import Iterator, Sequence
 
 from cchc.errors import UnreadableReport
+from cchc.extractors.damaged import damaged_reason, reading
 from cchc.extractors.raw import Place, RawReport, RawRow, TextLine
-from cchc.extractors.table import Columns, data_cells, find_columns, is_header_row
+from cchc.extractors.table import (
+    Columns,
+    data_cells,
+    find_columns,
+    is_header_row,
+    without_header_spill,
+)
 from cchc.extractors.text_report import appendix_rows
 from cchc.transforms.catalog import breakdowns_of, label_begins
 from cchc.transforms.rows import normalise_code
@@ -25,6 +33,10 @@ _APPENDIX = re.compile(r"phu luc\s*0?1\s*b\b|chi tieu thong ke")
 _MIN_TEXT_CHARS = 20
 _CODE_LINE = re.compile(r"(?m)^\s*\d+(?:\.\d+)+\.?\s*$")
 _PDFIUM = threading.Lock()  # see page_texts
+MAX_PAGES = 500
+# pdfminer logs a warning for each broken font or stream of a damaged file; the file is
+# refused (or read) with cchc's own words, and those lines would only break the CLI's one line.
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 
 def extract_pdf(data: bytes, name: str) -> RawReport:
@@ -43,9 +55,9 @@ def extract_pdf(data: bytes, name: str) -> RawReport:
             name, f"không có Phụ lục 01b (bảng 'Chỉ tiêu thống kê') trong {len(pages)} trang; "
             "tệp PDF này không phải báo cáo CCHC")
     appendix = range(first, len(pages) + 1)
-    rows = tuple(join_split_rows(table_rows(data, appendix)))
+    rows = tuple(join_split_rows(table_rows(data, appendix, name)))
     if _rows_unruled(rows):
-        rows = appendix_rows(_positioned_lines(data, appendix))[1]
+        rows = appendix_rows(_positioned_lines(data, appendix, name))[1]
     if not rows:
         raise UnreadableReport(
             name, f"trang {first} có tên Phụ lục 01b nhưng từ đó trở đi không có bảng kẻ ô với "
@@ -74,16 +86,22 @@ def _page_texts(data: bytes, name: str) -> list[str]:
             raise UnreadableReport(
                 name, "PDF có đặt mật khẩu; đề nghị xã gửi bản không đặt mật khẩu (ký số thì "
                 "được, mã hóa thì không)") from None
-        raise UnreadableReport(
-            name, f"PDF bị hỏng hoặc không trọn vẹn ({exc}); đề nghị xã gửi lại") from None
+        raise UnreadableReport(name, damaged_reason("PDF")) from None
     try:
+        with reading(name, "PDF"):
+            count = len(document)
+        if count > MAX_PAGES:
+            raise UnreadableReport(name, (
+                f"PDF có {count} trang, quá nhiều cho một báo cáo (giới hạn {MAX_PAGES} "
+                "trang); cần kiểm tra xã đã gửi tệp gì"))
         texts = []
-        for i in range(len(document)):
-            page = document[i]
-            textpage = page.get_textpage()
-            texts.append(textpage.get_text_range())
-            textpage.close()
-            page.close()
+        for i in range(count):
+            with reading(name, "PDF"):
+                page = document[i]
+                textpage = page.get_textpage()
+                texts.append(textpage.get_text_range())
+                textpage.close()
+                page.close()
         return texts
     finally:
         document.close()
@@ -97,38 +115,84 @@ def appendix_page(pages: Sequence[str]) -> int | None:
     return None
 
 
-def table_rows(data: bytes, page_numbers: range) -> Iterator[RawRow]:
+def table_rows(data: bytes, page_numbers: range, name: str) -> Iterator[RawRow]:
     """Every data row of the ruled tables on the given pages, in reading order.
 
     A page whose table repeats the header sets the columns; a page without one (Excel printed
     without "rows to repeat at top") keeps the previous page's columns.
     """
+    columns: Columns | None = None
+    for number, page in _pages(data, page_numbers, name):
+        with reading(name, "PDF"):
+            tables = [(found.extract(), [row.cells for row in found.rows])
+                      for found in page.find_tables()]
+        for table, boxes in tables:
+            header = [r for r in table[:3] if is_header_row([clean(c) for c in r])]
+            if header:
+                columns = find_columns([[clean(c) for c in r] for r in header]) or columns
+            if columns is None:
+                continue
+            for index, cells in enumerate(table[len(header):]):
+                if header and index == 0:
+                    cells = _without_spill(cells, columns)
+                row = _row(cells, columns, number, boxes[len(header) + index])
+                if row is not None:
+                    yield row
+
+
+def _pages(data: bytes, page_numbers: range, name: str) -> Iterator[tuple[int, object]]:
+    """The given pages as pdfplumber reads them, each closed once the caller is done with it.
+
+    pdfminer may count fewer pages than PDFium did (a damaged page tree): a damaged file.
+    """
     import pdfplumber
 
-    columns: Columns | None = None
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
+    with reading(name, "PDF"):
+        pdf = pdfplumber.open(io.BytesIO(data))
+    try:
+        with reading(name, "PDF"):
+            count = len(pdf.pages)
+        if page_numbers and page_numbers[-1] > count:
+            raise UnreadableReport(name, damaged_reason("PDF"))
         for number in page_numbers:
-            page = pdf.pages[number - 1]
-            for table in page.extract_tables():
-                header = [r for r in table[:3] if is_header_row([clean(c) for c in r])]
-                if header:
-                    columns = find_columns([[clean(c) for c in r] for r in header]) or columns
-                if columns is None:
-                    continue
-                for cells in table[len(header):]:
-                    row = _row(cells, columns, number)
-                    if row is not None:
-                        yield row
-            page.close()
+            with reading(name, "PDF"):
+                page = pdf.pages[number - 1]
+            yield number, page
+            with reading(name, "PDF"):
+                page.close()
+    finally:
+        with reading(name, "PDF"):
+            pdf.close()
 
 
-def _row(cells: Sequence[str | None], columns: Columns, page: int) -> RawRow | None:
+def _without_spill(cells: Sequence[str | None], columns: Columns) -> list[str | None]:
+    """The first row under a repeated header, its label freed of what a clipped header
+    spilled onto it (see table.without_header_spill)."""
+    cells = list(cells)
+    if columns.label < len(cells) and cells[columns.label]:
+        cells[columns.label] = without_header_spill(clean(cells[columns.label]))
+    return cells
+
+
+def _row(cells: Sequence[str | None], columns: Columns, page: int,
+         boxes: Sequence[tuple[float, float, float, float] | None]) -> RawRow | None:
+    """One table row; its value's place carries the value cell's box on the page (pdfplumber's
+    x0, top, x1, bottom in points from the top-left corner), for a reader to outline it."""
     found = data_cells([clean(c) for c in cells], columns)
     if found is None:
         return None
-    place = Place(page=page)
+    box = boxes[columns.value] if columns.value < len(boxes) else None
     return RawRow(code=found.code, label=found.label, unit=found.unit, value=found.value,
-                  note=found.note, place=place, value_place=place)
+                  note=found.note, place=Place(page=page),
+                  value_place=Place(page=page, bbox=_rounded(box)))
+
+
+def _rounded(box: tuple[float, float, float, float] | None
+             ) -> tuple[float, float, float, float] | None:
+    if box is None:
+        return None
+    x0, top, x1, bottom = (round(float(v), 2) for v in box)
+    return (x0, top, x1, bottom)
 
 
 def _rows_unruled(rows: Sequence[RawRow]) -> bool:
@@ -143,17 +207,14 @@ def _rows_unruled(rows: Sequence[RawRow]) -> bool:
     return any(len(_CODE_LINE.findall(row.code.replace(" ", "\n"))) > 1 for row in rows)
 
 
-def _positioned_lines(data: bytes, page_numbers: range) -> tuple[TextLine, ...]:
+def _positioned_lines(data: bytes, page_numbers: range, name: str) -> tuple[TextLine, ...]:
     """The appendix pages as text lines in reading-position order, for the text-row reader."""
-    import pdfplumber
-
     lines = []
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
-        for number in page_numbers:
-            page = pdf.pages[number - 1]
-            lines.extend(TextLine(clean(line), Place(page=number))
-                         for line in page.extract_text().splitlines() if clean(line))
-            page.close()
+    for number, page in _pages(data, page_numbers, name):
+        with reading(name, "PDF"):
+            text = page.extract_text()
+        lines.extend(TextLine(clean(line), Place(page=number))
+                     for line in text.splitlines() if clean(line))
     return tuple(lines)
 
 

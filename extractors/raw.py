@@ -11,22 +11,37 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Format = Literal["pdf", "xlsx", "txt"]
+Format = Literal["pdf", "xlsx", "docx", "txt"]
 
 
 @dataclass(frozen=True)
 class Place:
-    """Where a piece of text was read: a PDF page, an XLSX sheet and cell, or a text line."""
+    """Where a piece of text was read: a PDF page, an XLSX sheet and cell, a text line, or in a
+    Word document a paragraph or a table's row and cell (1-based, ``cell`` the grid column).
+
+    ``bbox``, on a figure read from a ruled PDF table, is its value cell's box on the page in
+    PDF points, pdfplumber's (x0, top, x1, bottom) measured from the page's top-left corner;
+    None elsewhere (other formats, and PDF tables read as text because they are not ruled).
+    """
 
     page: int | None = None
     sheet: str | None = None
     cell: str | None = None
     line: int | None = None
+    paragraph: int | None = None
+    table: int | None = None
+    row: int | None = None
+    bbox: tuple[float, float, float, float] | None = None
 
     def describe(self) -> str:
-        """The place as a person would look it up: "trang 9", "PL01b!D42", "dòng 787"."""
+        """The place as a person would look it up: "trang 9", "PL01b!D42", "dòng 787",
+        "bảng 3, dòng 14, cột 4"."""
         if self.sheet is not None:
             return f"{self.sheet}!{self.cell}" if self.cell else self.sheet
+        if self.table is not None:
+            return f"bảng {self.table}, dòng {self.row}, cột {self.cell}"
+        if self.paragraph is not None:
+            return f"đoạn {self.paragraph}"
         if self.page is not None:
             return f"trang {self.page}"
         if self.line is not None:

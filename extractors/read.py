@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cchc.errors import UnreadableReport
+from cchc.extractors.bounds import bounded
 from cchc.extractors.detect import MAX_FILE_BYTES, detect_format, too_large
 from cchc.extractors.raw import RawReport
 
@@ -29,7 +30,13 @@ def read_bytes(path: Path) -> bytes:
 
 
 def read_raw(data: bytes, name: str) -> RawReport:
-    """Detect the format from the bytes and extract the report's text and appendix rows."""
+    """Detect the format from the bytes and extract the report's text and appendix rows,
+    within the time and memory bounds of ``extractors.bounds``."""
+    with bounded(name):
+        return _extract(data, name)
+
+
+def _extract(data: bytes, name: str) -> RawReport:
     kind = detect_format(data, name)
     if kind == "pdf":
         from cchc.extractors.pdf_report import extract_pdf
@@ -39,6 +46,10 @@ def read_raw(data: bytes, name: str) -> RawReport:
         from cchc.extractors.xlsx_report import extract_xlsx
 
         return extract_xlsx(data, name)
+    if kind == "docx":
+        from cchc.extractors.docx_report import extract_docx
+
+        return extract_docx(data, name)
     from cchc.extractors.text_report import decode, extract_text
 
-    return extract_text(decode(data), name)
+    return extract_text(decode(data, name), name)

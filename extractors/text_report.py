@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from cchc.errors import UnreadableReport
+from cchc.extractors.damaged import reading
 from cchc.extractors.raw import Place, RawReport, RawRow, TextLine
 from cchc.transforms.catalog import Indicator, breakdowns_of, by_code, label_begins, load_catalog
 from cchc.transforms.text import clean, compact, fold
@@ -53,11 +54,13 @@ class _Segment:
     lines: tuple[TextLine, ...]
 
 
-def decode(data: bytes) -> str:
-    """Text reports are UTF-8 (with or without BOM) or UTF-16 with a BOM."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    return data.decode("utf-8-sig")
+def decode(data: bytes, name: str) -> str:
+    """Text reports are UTF-8 (with or without BOM) or UTF-16 with a BOM; a text cut in the
+    middle of a character, or with bytes that are not UTF-8, is a damaged file."""
+    with reading(name, "văn bản"):
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return data.decode("utf-16")
+        return data.decode("utf-8-sig")
 
 
 def extract_text(text: str, name: str) -> RawReport:

@@ -13,6 +13,7 @@ import zipfile
 from collections.abc import Iterator
 
 from cchc.errors import UnreadableReport
+from cchc.extractors.damaged import reading
 from cchc.extractors.raw import Place, RawReport, RawRow, TextLine
 from cchc.extractors.table import Columns, data_cells, find_columns, is_header_row
 from cchc.transforms.text import clean
@@ -24,8 +25,9 @@ _HEADER_SEARCH_ROWS = 40
 def extract_xlsx(data: bytes, name: str) -> RawReport:
     """Read a workbook's running text and its appendix rows."""
     check_archive(data, name)
-    workbook = _open(data, name)
-    formulas = _open(data, name, data_only=False) if _has_formulas(data) else None
+    with reading(name, "XLSX"):
+        workbook = _open(data)
+        formulas = _open(data, data_only=False) if _has_formulas(data) else None
     lines = tuple(_text_lines(workbook))
     found = _find_appendix(workbook)
     if found is None:
@@ -42,17 +44,16 @@ def extract_xlsx(data: bytes, name: str) -> RawReport:
                      appendix_title=_title(sheet, header_row))
 
 
-def check_archive(data: bytes, name: str) -> None:
-    """Refuse an archive that would inflate to an absurd size, before inflating any of it."""
-    try:
+def check_archive(data: bytes, name: str, kind: str = "XLSX") -> None:
+    """Refuse an archive (XLSX, DOCX) that would inflate to an absurd size, before inflating
+    any of it."""
+    with reading(name, kind):
         entries = zipfile.ZipFile(io.BytesIO(data)).infolist()
-    except zipfile.BadZipFile:
-        raise UnreadableReport(name, "tệp XLSX bị hỏng hoặc không trọn vẹn; đề nghị xã gửi "
-                                     "lại") from None
     declared = sum(entry.file_size for entry in entries)
     if declared > MAX_UNCOMPRESSED_BYTES:
+        what = "sổ tính" if kind == "XLSX" else "tệp Word"
         raise UnreadableReport(
-            name, f"sổ tính khai báo {declared // 2**20} MB nội dung khi giải nén (giới hạn "
+            name, f"{what} khai báo {declared // 2**20} MB nội dung khi giải nén (giới hạn "
             f"{MAX_UNCOMPRESSED_BYTES // 2**20} MB); không phải báo cáo, từ chối không mở")
 
 
@@ -63,14 +64,12 @@ def _has_formulas(data: bytes) -> bool:
                for n in archive.namelist() if n.startswith("xl/worksheets/"))
 
 
-def _open(data: bytes, name: str, data_only: bool = True):
+def _open(data: bytes, data_only: bool = True):
+    """The whole workbook, read at once (openpyxl's normal mode: the sheets are small), so that
+    a damaged member fails here, inside ``reading``, and not later in cchc's own loops."""
     import openpyxl
 
-    try:
-        return openpyxl.load_workbook(io.BytesIO(data), data_only=data_only)
-    except Exception as exc:  # openpyxl raises many kinds for damaged files
-        raise UnreadableReport(name, f"không mở được sổ tính ({type(exc).__name__}: {exc}); "
-                                     "đề nghị xã mở bằng Excel, lưu lại rồi gửi lại") from None
+    return openpyxl.load_workbook(io.BytesIO(data), data_only=data_only)
 
 
 def _text_lines(workbook) -> Iterator[TextLine]:

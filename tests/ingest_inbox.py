@@ -18,7 +18,7 @@ EXPECTED = {
     "trong.pdf": "quarantined",
     "co_mat_khau.pdf": "quarantined",
     "ban_scan.pdf": "quarantined",
-    "bao_cao.docx": "quarantined",
+    "bao_cao.doc": "quarantined",
 }
 
 
@@ -44,5 +44,5 @@ def build_inbox(inbox: Path) -> Path:
     shutil.copy(hostile / "empty.pdf", inbox / "trong.pdf")
     shutil.copy(hostile / "encrypted.pdf", inbox / "co_mat_khau.pdf")
     shutil.copy(hostile / "scanned_no_text.pdf", inbox / "ban_scan.pdf")
-    shutil.copy(hostile / "report.docx", inbox / "bao_cao.docx")
+    shutil.copy(hostile / "report_word97.doc", inbox / "bao_cao.doc")
     return inbox

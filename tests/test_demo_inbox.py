@@ -136,7 +136,7 @@ def broken_error_rules(reports) -> dict[str, set[str]]:
 def test_hostile_files_are_quarantined_and_unattributed(demo):
     hostile = demo.with_status("quarantined")
     assert sorted(f.source for f in hostile) == [
-        "hostile/empty.pdf", "hostile/encrypted.pdf", "hostile/report.docx",
+        "hostile/empty.pdf", "hostile/encrypted.pdf", "hostile/report_word97.doc",
         "hostile/scanned_no_text.pdf"]
     assert {(f.commune_code, f.period) for f in hostile} == {(None, None)}
 

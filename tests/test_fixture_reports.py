@@ -11,6 +11,7 @@ import pytest
 from cchc.errors import UnreadableReport
 from cchc.transforms.report import extract_report
 from tests.fixtures.hostile_files import make_xlsx_bomb
+from tests.fixtures.template import TRONG_DO
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPORTS = sorted(p for p in (FIXTURES / "reports").iterdir() if not p.name.endswith(".json"))
@@ -22,8 +23,8 @@ def expected(path: Path) -> dict:
 
 def test_fixture_set_covers_every_format():
     formats = {expected(p)["format"] for p in REPORTS}
-    assert formats == {"pdf", "xlsx", "txt"}
-    assert len(REPORTS) >= 14
+    assert formats == {"pdf", "xlsx", "docx", "txt"}
+    assert len(REPORTS) >= 17
 
 
 @pytest.mark.parametrize("path", REPORTS, ids=lambda p: p.name)
@@ -51,6 +52,20 @@ def test_workbook_values_point_at_their_cells(path):
         assert cell.value is not None, observation
 
 
+@pytest.mark.parametrize("path", [p for p in REPORTS if p.suffix == ".docx"], ids=lambda p: p.name)
+def test_word_values_point_at_their_table_cells(path):
+    import docx
+
+    report = extract_report(path)
+    tables = docx.Document(str(path)).tables
+    for observation in report.observations:
+        place = observation.place
+        row = tables[place.table - 1].rows[place.row - 1]
+        assert row.cells[0].text.strip().rstrip(".") in {observation.code, TRONG_DO}, place
+        if observation.value is not None:
+            assert row.cells[int(place.cell) - 1].text.strip() == observation.raw
+
+
 def test_pdf_values_carry_their_page():
     report = extract_report(FIXTURES / "reports" / "pdf_word_15865_2024-9M.pdf")
     pages = {o.place.page for o in report.observations if o.present}
@@ -64,8 +79,12 @@ HOSTILE = {
     "scanned_no_text.pdf": "PDF không có lớp chữ (bản quét hoặc ảnh chụp)",
     "not_a_report.pdf": "tệp PDF này không phải báo cáo CCHC",
     "not_a_report.xlsx": "sổ tính này không phải báo cáo CCHC",
-    "report.docx": "tệp Word (.docx), cchc không đọc được; định dạng được nhận: PDF",
-    "report_old_word.doc": "tệp Word/Excel 97-2003 (.doc/.xls)",
+    "report_old_word.doc": "tệp Word/Excel 97-2003 (.doc/.xls), định dạng cũ cchc không đọc "
+                           "được; đề nghị xã mở tệp, lưu lại thành .docx, .xlsx hoặc PDF",
+    "report_word97.doc": "tệp Word 97-2003 (.doc), định dạng cũ cchc không đọc được; đề nghị "
+                         "xã mở tệp, lưu lại thành Word (.docx) hoặc PDF",
+    "report_excel97.xls": "tệp Excel 97-2003 (.xls), định dạng cũ cchc không đọc được; đề "
+                          "nghị xã mở tệp, lưu lại thành Excel (.xlsx) hoặc PDF",
     "random_bytes.pdf": "nội dung tệp không thuộc định dạng nào được nhận",
     "narrative_only.txt": "không tìm thấy Phụ lục 01b",
 }

@@ -47,7 +47,7 @@ def test_quarantined_files_say_why_and_are_kept(ingested):
     assert "PDF có đặt mật khẩu" in reasons["co_mat_khau.pdf"]
     assert "phải nhận dạng chữ (OCR)" in reasons["ban_scan.pdf"]
     assert reasons["trong.pdf"] == "tệp rỗng (0 byte); đề nghị xã gửi lại"  # name not repeated
-    assert "tệp Word (.docx)" in reasons["bao_cao.docx"]
+    assert "tệp Word 97-2003 (.doc)" in reasons["bao_cao.doc"]
     for _, _, archived in rows:
         assert Path(archived).is_file() and Path(archived).parent.parent == settings.archive
 

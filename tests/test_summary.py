@@ -107,6 +107,8 @@ def plan() -> list[Planned]:
     planned = []
     for path in sorted(REPORTS.glob("*.expected.json")):
         name = path.name.removesuffix(".expected.json")
+        if name.startswith(("docx_", "pdf_word_15928_2024-H1", "pdf_word_15976_2024-H1")):
+            continue  # renderings for the extractors' tests; the timeline below predates them
         report, values = fixture(name)
         due = default_deadline(parse_period(report.meta.period))
         received = {"pdf_word_15865_2024-9M": at("2024-09-18"),
