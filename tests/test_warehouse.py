@@ -195,6 +195,31 @@ def test_a_report_is_stored_with_every_figure_and_where_it_was_read(con):
     assert con.execute("SELECT label FROM core.periods").fetchone() == ("9 tháng đầu năm 2024",)
 
 
+def test_a_pdf_figure_keeps_its_cell_box_and_a_word_figure_its_table_and_row(con):
+    """The box stored for a PDF figure frames its printed value (read back with pdfplumber);
+    a Word figure keeps the table and row the .docx has it in (read back with python-docx)."""
+    import docx
+    import pdfplumber
+
+    reports = ROOT / "tests" / "fixtures" / "reports"
+    pdf, word = reports / "pdf_word_15928_2024-9M.pdf", reports / "docx_15976_2024-9M.docx"
+    for path in (pdf, word):
+        report = extract_report(path)
+        load_report(con, "run-1", submission(report, name=path.name), report, (), "accepted")
+    page, bbox, raw = con.execute(
+        "SELECT o.page, o.bbox, o.raw FROM core.observations o JOIN core.reports r USING "
+        "(report_id) WHERE r.commune_code = '15928' AND o.code = '3.3.1'").fetchone()
+    with pdfplumber.open(pdf) as document:
+        printed = document.pages[page - 1].crop(tuple(bbox)).extract_text()
+    assert raw and printed.strip() == raw
+    table, row, cell, raw = con.execute(
+        "SELECT o.word_table, o.word_row, o.cell, o.raw FROM core.observations o JOIN "
+        "core.reports r USING (report_id) WHERE r.commune_code = '15976' AND o.code = '3.3.1'"
+    ).fetchone()
+    word_cell = docx.Document(str(word)).tables[table - 1].rows[row - 1].cells[int(cell) - 1]
+    assert raw and word_cell.text.strip() == raw
+
+
 def test_loading_the_same_file_twice_loads_once(con):
     assert load(con, seed()).outcome == "loaded"
     before = [count(con, t) for t in ("core.files", "core.submissions", "core.reports",

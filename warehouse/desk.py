@@ -99,6 +99,15 @@ def issues(con: duckdb.DuckDBPyConnection, report_id: str) -> list[dict[str, Any
                             ORDER BY severity = 'warning', rule""", [report_id])
 
 
+def figure_box(con: duckdb.DuckDBPyConnection, report_id: str,
+               code: str) -> tuple[int, tuple[float, ...]] | None:
+    """(page, box of its value cell) of one figure of a PDF report, as extraction recorded it;
+    None when it has none (another format, an unruled table, a load before boxes were kept)."""
+    row = con.execute("SELECT page, bbox FROM core.observations WHERE report_id = ? AND code = ?"
+                      " AND page IS NOT NULL AND bbox IS NOT NULL", [report_id, code]).fetchone()
+    return (row[0], tuple(row[1])) if row else None
+
+
 def figures(con: duckdb.DuckDBPyConnection, report_id: str) -> list[dict[str, Any]]:
     """Every figure of a report in template order: value in force, value read, where it was
     read, and who corrected it last (when the value in force is not the value read)."""

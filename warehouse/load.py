@@ -310,17 +310,29 @@ def _insert_report(con: duckdb.DuckDBPyConnection, run_id: str, submission: Subm
 def _insert_observations(con: duckdb.DuckDBPyConnection, run_id: str, report_id: str,
                          report: Report) -> None:
     """Bulk insert from a DataFrame (one statement, ~50x faster than row by row)."""
-    frame = pd.DataFrame([{
-        "code": o.code, "value": o.value, "raw": o.raw, "unit": o.unit,
-        "page": o.place.page if o.place else None, "sheet": o.place.sheet if o.place else None,
-        "cell": o.place.cell if o.place else None, "line": o.place.line if o.place else None,
-        "present": o.present,
-    } for o in report.observations], columns=["code", "value", "raw", "unit", "page", "sheet",
-                                              "cell", "line", "present"])
-    frame = frame.astype({"value": "Float64", "page": "Int64", "line": "Int64"})
+    frame = pd.DataFrame([{"code": o.code, "value": o.value, "raw": o.raw, "unit": o.unit,
+                           **_place_columns(o.place), "present": o.present}
+                          for o in report.observations],
+                         columns=["code", "value", "raw", "unit", *_PLACE_COLUMNS, "present"])
+    frame = frame.astype({"value": "Float64", "page": "Int64", "line": "Int64",
+                          "word_table": "Int64", "word_row": "Int64"})
     _insert_frame(con, frame, """INSERT INTO core.observations
-        SELECT ?, code, value, raw, unit, page, sheet, cell, line, present, ? FROM frame""",
-                  [report_id, run_id])
+        (report_id, code, value, raw, unit, page, sheet, cell, line, bbox, word_table, word_row,
+         present, run_id)
+        SELECT ?, code, value, raw, unit, page, sheet, cell, line, bbox::DOUBLE[], word_table,
+               word_row, present, ? FROM frame""", [report_id, run_id])
+
+
+_PLACE_COLUMNS = ("page", "sheet", "cell", "line", "bbox", "word_table", "word_row")
+
+
+def _place_columns(place) -> dict:
+    """Where a figure was read, as observation columns (all None for a row not in the file)."""
+    if place is None:
+        return dict.fromkeys(_PLACE_COLUMNS)
+    return {"page": place.page, "sheet": place.sheet, "cell": place.cell, "line": place.line,
+            "bbox": list(place.bbox) if place.bbox else None,
+            "word_table": place.table, "word_row": place.row}
 
 
 def _insert_issues(con: duckdb.DuckDBPyConnection, run_id: str, report_id: str,

@@ -227,6 +227,14 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # 3 million rows (bench/desk.py, 50,000 reports).
         "CREATE INDEX observations_report ON core.observations (report_id)",
     ),
+    # Where a figure was read, exactly enough to point at it: a ruled PDF value cell's box
+    # (the desk outlines it on the rendered page), a Word table's number and row. Figures
+    # loaded before have none; `cchc reprocess` reads their files again.
+    (
+        "ALTER TABLE core.observations ADD COLUMN bbox DOUBLE[]",
+        "ALTER TABLE core.observations ADD COLUMN word_table INTEGER",
+        "ALTER TABLE core.observations ADD COLUMN word_row INTEGER",
+    ),
 )
 
 _BOOTSTRAP = (

@@ -160,7 +160,7 @@ SELECT r.admin_map, r.commune_code, c.name AS commune_name, r.district_code,
        r.cumulative, i.position, o.code, i.label, o.unit, i.kind, o.value,
        CASE WHEN i.kind = 'choice'
            THEN map_extract_value(i.choices, TRY_CAST(o.value AS INTEGER)) END AS choice_label,
-       o.raw, o.present, o.page, o.sheet, o.cell, o.line,
+       o.raw, o.present, o.page, o.sheet, o.cell, o.line, o.bbox, o.word_table, o.word_row,
        r.report_id, r.report_date, r.doc_number, o.run_id,
        coalesce(k.value_read, o.value) AS value_read,
        CASE WHEN k.value IS DISTINCT FROM k.value_read THEN k.user_name END AS corrected_by,

@@ -125,11 +125,9 @@ def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
         def draw() -> bytes:
             with store.read() as con:
                 archive = desk.report(con, report_id)["archive_path"]
-            data = Path(archive).read_bytes()
-            boxes = pdf_page.value_boxes(data) if code else {}
-            found = boxes.get(code or "")
-            return pdf_page.render(data, number, [found[1]] if found and found[0] == number
-                                   else [])
+                found = desk.figure_box(con, report_id, code) if code else None
+            boxes = [found[1]] if found and found[0] == number else []
+            return pdf_page.render(Path(archive).read_bytes(), number, boxes)
         try:
             png = await run_in_threadpool(draw)
         except (CchcError, OSError) as exc:
