@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
@@ -30,6 +29,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from cchc.errors import CchcError
+from cchc.templating import environment
 from cchc.warehouse import desk
 from cchc.warehouse.schema import WarehouseBusy
 from cchc.web import actions, pages, security
@@ -45,8 +45,7 @@ def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
     """The desk over one warehouse file. ``secret`` signs the session cookies (a new random
     one per start unless given: everyone logs in again after a restart)."""
     store = Store(db)
-    env = Environment(loader=PackageLoader("cchc.web", "templates"),
-                      autoescape=select_autoescape(default=True, default_for_string=True))
+    env = environment("cchc.web")
     env.filters["num"] = _number
     env.filters["when"] = _when
     env.filters["q"] = lambda value: quote(str(value), safe="")
