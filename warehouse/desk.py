@@ -81,8 +81,10 @@ def report(con: duckdb.DuckDBPyConnection, report_id: str) -> dict[str, Any]:
         FROM core.reports r
         LEFT JOIN core.submissions s ON s.report_id = r.report_id AND s.status <> 'duplicate'
         LEFT JOIN core.files f ON f.sha256 = r.report_id
-        LEFT JOIN core.admin_units c ON c.level = 'commune' AND c.code = r.commune_code
-        LEFT JOIN core.admin_units d ON d.level = 'district' AND d.code = r.district_code
+        LEFT JOIN core.admin_units c ON c.admin_map = r.admin_map AND c.level = 'commune'
+             AND c.code = r.commune_code
+        LEFT JOIN core.admin_units d ON d.admin_map = r.admin_map AND d.level = 'district'
+             AND d.code = r.district_code
         LEFT JOIN core.periods p ON p.period = r.period
         WHERE r.report_id = ? ORDER BY s.received_at LIMIT 1""", [report_id])
     if not rows:
@@ -132,7 +134,8 @@ def actions(con: duckdb.DuckDBPyConnection, report_id: str | None = None,
         FROM core.actions a
         LEFT JOIN core.actions u ON u.undoes = a.action_id
         LEFT JOIN core.reports r ON r.report_id = a.report_id
-        LEFT JOIN core.admin_units c ON c.level = 'commune' AND c.code = r.commune_code
+        LEFT JOIN core.admin_units c ON c.admin_map = r.admin_map AND c.level = 'commune'
+             AND c.code = r.commune_code
         {where} ORDER BY a.acted_at DESC, a.action_id DESC LIMIT $n""",
                     {"r": report_id, "n": limit} if report_id else {"n": limit})
 
@@ -154,7 +157,8 @@ def corrections_elsewhere(con: duckdb.DuckDBPyConnection, report_id: str
         SELECT k.report_id, k.code, k.value_read, k.value, k.user_name, k.corrected_at,
                o.doc_number, o.report_date, o.status
         FROM core.reports r
-        JOIN core.reports o ON o.commune_code = r.commune_code AND o.period = r.period
+        JOIN core.reports o ON o.admin_map = r.admin_map AND o.commune_code = r.commune_code
+             AND o.period = r.period
              AND o.report_id <> r.report_id
         JOIN core.corrections k ON k.report_id = o.report_id
         WHERE r.report_id = ?

@@ -200,6 +200,7 @@ def _revalidate(con, report: dict, code: str, value: float | None):
     # The extraction's own complaints about a figure the officer has since set do not stand.
     kept = tuple(i for i in extracted.issues if not (i.codes and set(i.codes) <= changed))
     corrected = replace(extracted, observations=observations, issues=kept)
-    history = history_frame(con, [report["commune_code"]] if report["commune_code"] else [])
+    history = history_frame(con, [(report["admin_map"], report["commune_code"])]
+                            if report["commune_code"] else [])
     history = history[history["period"] != report["period"]]
     return validate_reports([(corrected, claims)], history)[report["report_id"]]

@@ -40,11 +40,11 @@ def period_page(con: duckdb.DuckDBPyConnection, period: str, district: str | Non
     """A district's or province's period at a glance: each commune's state with the report
     that speaks for it, the counts by state, filtered by state and by commune name or code.
     States and timeliness follow the summary's rules (summary.queries, summary.timeliness)."""
-    area = resolve_area(district, province)
     key = parse_period_key(period)
+    area = resolve_area(district, province, key)
     deadline = deadline_for(key, parse_deadlines(deadlines))
-    speaking = queries.completeness(con, area.district_codes, key.key)
-    firsts = queries.first_valid_receipts(con, area.district_codes, key.key)
+    speaking = queries.completeness(con, area, key.key)
+    firsts = queries.first_valid_receipts(con, area, key.key)
     reviews = desk.reviews(con, [r["report_id"] for r in speaking.values() if r["report_id"]])
     districts = {d.code: d.name for d in area.districts}
     rows = []
