@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO := demo
 N ?= 200
 
-.PHONY: demo test lint fixtures bench bench-desk clean
+.PHONY: demo test lint fixtures bench bench-desk bench-desk-wait clean
 
 $(BIN)/cchc: pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ bench: $(BIN)/cchc
 # Time each page of the review desk on the 50,000-report warehouse (see bench/desk.py).
 bench-desk: $(BIN)/cchc
 	$(BIN)/python -m bench.desk
+
+# The longest an officer's action waits while an ingest of N reports runs (see bench/desk_wait.py).
+bench-desk-wait: $(BIN)/cchc
+	$(BIN)/python -m bench.desk_wait --n $(N)
 
 clean:
 	rm -rf $(DEMO) .pytest_cache
