@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO := demo
 N ?= 200
 
-.PHONY: demo test lint fixtures bench bench-desk fuzz clean
+.PHONY: demo test lint fixtures bench bench-desk bench-desk-wait fuzz clean
 
 $(BIN)/cchc: pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ bench-desk: $(BIN)/cchc
 # N damaged copies of the fixtures, each read in its own process (see tests/fuzz.py).
 fuzz: $(BIN)/cchc
 	$(BIN)/python -m tests.fuzz --n $(N)
+
+# The longest an officer's action waits while an ingest of N reports runs (see bench/desk_wait.py).
+bench-desk-wait: $(BIN)/cchc
+	$(BIN)/python -m bench.desk_wait --n $(N)
 
 clean:
 	rm -rf $(DEMO) .pytest_cache

@@ -7,6 +7,7 @@ units file: not from the desk's code.
 """
 
 import csv
+import http.client
 import io
 import json
 import shutil
@@ -276,6 +277,43 @@ def test_hostile_names_and_labels_render_as_text(desk):
     page.goto(f"{desk['base']}/audit")
     assert dialogs == []
     page.context.close()
+
+
+def test_the_run_log_opens_each_nights_data_docs_through_the_desk(desk):
+    """The ingest wrote Data Docs under --docs; the run log links them, the desk serves that
+    folder to logged-in users (GX's own page, drawing its table from the local assets) and
+    nothing outside it."""
+    with desk["app"].state.store.read() as con:
+        run_id, index = con.execute("SELECT run_id, docs_path FROM core.runs WHERE docs_path "
+                                    "IS NOT NULL ORDER BY started_at LIMIT 1").fetchone()
+    page = log_in(desk["browser"], desk["base"], "xem")
+    page.goto(f"{desk['base']}/runs")
+    with page.expect_navigation():
+        page.click("#runs a.data-docs >> nth=-1")  # the oldest run: the fixture's ingest
+    assert page.title() == "Data Docs created by Great Expectations"
+    assert page.url.startswith(desk["base"])
+    page.wait_for_selector("text=Showing 1 to 2 of 2 rows")  # drawn by GX's script, served here
+    served = page.request.get(page.url)
+    assert served.status == 200 and served.body() == Path(index).read_bytes()
+    docs = f"{desk['base']}/runs/{run_id}/docs"
+    # Out of the run's folder: ../ (sent encoded, as a browser would not normalise it away),
+    # and the warehouse file beside the docs folder.
+    for wanted in ("..%2F..%2Fcchc.duckdb", "..%2F" * 6 + "etc%2Fpasswd", "%2Fetc%2Fpasswd",
+                   "_offline"):
+        refused = page.request.get(f"{docs}/{wanted}")
+        assert refused.status == 404, wanted
+        assert "không có tệp này" in refused.text()
+    cookie = "; ".join(f"{c['name']}={c['value']}" for c in page.context.cookies())
+    raw = http.client.HTTPConnection(desk["base"].removeprefix("http://"))
+    raw.request("GET", f"/runs/{run_id}/docs/../../cchc.duckdb", headers={"cookie": cookie})
+    answer = raw.getresponse()
+    assert answer.status == 404 and b"DUCK" not in answer.read()
+    raw.close()
+    page.context.close()
+    anonymous = desk["browser"].new_page()
+    anonymous.goto(f"{docs}/index.html")
+    assert anonymous.url.endswith("/login")
+    anonymous.close()
 
 
 def test_a_correction_submitted_during_a_real_ingest_is_applied_once_it_releases(desk, tmp_path):

@@ -29,6 +29,8 @@ def test_wheel_installs_everything_under_the_cchc_name(tmp_path: Path) -> None:
     for data in ("cchc/reference/indicators.yaml", "cchc/reference/rules.yaml",
                  "cchc/reference/admin_units.csv", "cchc/warehouse/views.sql",
                  "cchc/flows/nightly.py", "cchc/extractors/pdf_report.py",
+                 "cchc/templates/_table.html", "cchc/summary/templates/summary.html",
+                 "cchc/web/templates/base.html",
                  "cchc/transforms/vendor/datadocs/jquery/jquery.min.js",
                  "cchc/transforms/vendor/datadocs/fontawesome/webfonts/fa-solid-900.woff2"):
         assert data in names

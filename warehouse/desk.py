@@ -208,6 +208,15 @@ def runs(con: duckdb.DuckDBPyConnection, limit: int = 100) -> list[dict[str, Any
     return _records(con, "SELECT * FROM core.runs ORDER BY started_at DESC LIMIT ?", [limit])
 
 
+def run_docs(con: duckdb.DuckDBPyConnection, run_id: str) -> str | None:
+    """The Data Docs index.html a run wrote (None when it wrote none); DeskError when there is
+    no such run."""
+    row = con.execute("SELECT docs_path FROM core.runs WHERE run_id = ?", [run_id]).fetchone()
+    if row is None:
+        raise DeskError(f"không có lần nạp {run_id!r} trong kho dữ liệu")
+    return row[0]
+
+
 # The officer's writes (each called inside one transaction) -----------------------------------
 
 def record_action(con: duckdb.DuckDBPyConnection, action_id: str, at: datetime, user_name: str,

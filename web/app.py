@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
@@ -30,6 +29,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from cchc.errors import CchcError
+from cchc.templating import environment
 from cchc.warehouse import desk
 from cchc.warehouse.schema import WarehouseBusy
 from cchc.web import actions, pages, security
@@ -45,8 +45,7 @@ def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
     """The desk over one warehouse file. ``secret`` signs the session cookies (a new random
     one per start unless given: everyone logs in again after a restart)."""
     store = Store(db)
-    env = Environment(loader=PackageLoader("cchc.web", "templates"),
-                      autoescape=select_autoescape(default=True, default_for_string=True))
+    env = environment("cchc.web")
     env.filters["num"] = _number
     env.filters["when"] = _when
     env.filters["q"] = lambda value: quote(str(value), safe="")
@@ -176,6 +175,24 @@ def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
         path = paths.xlsx if kind == "xlsx" else paths.html
         return FileResponse(path, filename=path.name)
 
+    async def data_docs(request: Request) -> Response:
+        """A file of one run's Data Docs, read-only, and only from under that run's folder."""
+        run_id, wanted = request.path_params["run_id"], request.path_params["path"]
+
+        def find() -> Path:
+            with store.read() as con:
+                index = desk.run_docs(con, run_id)
+            if not index:
+                raise desk.DeskError("lần nạp này không có báo cáo kiểm tra dữ liệu")
+            return docs_file(Path(index).parent, wanted)
+        try:
+            path = await run_in_threadpool(find)
+        except WarehouseBusy:
+            return render(request, "busy.html", {"message": _BUSY}, 503)
+        except CchcError as exc:
+            return render(request, "error.html", {"message": str(exc)}, 404)
+        return FileResponse(path, headers=_DOCS_HEADERS)
+
     async def act(request: Request) -> Response:
         form = await request.form()
         kind = request.path_params["kind"]
@@ -273,6 +290,7 @@ def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
         Route("/users", show("users.html", pages.users_page), methods=["GET"]),
         Route("/users", add_user, methods=["POST"]),
         Route("/summary/{level}/{code}/{period}.{kind}", summary),
+        Route("/runs/{run_id}/docs/{path:path}", data_docs, methods=["GET"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     middleware = [Middleware(SessionMiddleware, secret_key=secret or secrets.token_hex(32),
@@ -284,11 +302,25 @@ def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
     return app
 
 
+# Served as the files are, never sniffed into another type. (A CSP sandbox would keep GX's
+# scripts off the desk's origin, but its pages then load their assets and links without the
+# SameSite=strict session cookie, and the login check turns every one of them away.)
+_DOCS_HEADERS = {"x-content-type-options": "nosniff"}
 _BUSY = ("Kho dữ liệu đang được quá trình nạp ban đêm cập nhật. Trang sẽ tự tải lại khi kho "
          "được giải phóng.")
 _QUEUED = ("Kho dữ liệu đang được quá trình nạp ban đêm sử dụng: thao tác đã được ghi nhận và "
            "sẽ được áp dụng ngay khi kho được giải phóng.")
 _THROTTLED = "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 5 phút."
+
+
+def docs_file(root: Path, wanted: str) -> Path:
+    """The file ``wanted`` names under a run's Data Docs folder ``root``; DeskError for
+    anything else (``..``, an absolute path, a link out of the folder, a folder, nothing)."""
+    base = root.resolve()
+    path = (base / (wanted or "index.html")).resolve()
+    if not path.is_relative_to(base) or not path.is_file():
+        raise desk.DeskError("không có tệp này trong báo cáo kiểm tra dữ liệu của lần nạp")
+    return path
 
 
 def _value(text: str) -> float | None:

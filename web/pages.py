@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 import duckdb
 
@@ -147,8 +148,10 @@ def commune_page(con: duckdb.DuckDBPyConnection, admin_map: str, code: str) -> d
 
 
 def runs_page(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    """Each night's run with its counts and summary."""
-    return {"runs": desk.runs(con)}
+    """Each night's run with its counts and summary, and where the desk serves its Data Docs
+    (a file:// path would not open from a page served over HTTP)."""
+    return {"runs": [{**run, "docs_url": f"/runs/{quote(run['run_id'], safe='')}/docs/index.html"
+                      if run["docs_path"] else None} for run in desk.runs(con)]}
 
 
 def audit_page(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
