@@ -27,8 +27,12 @@ from cchc.flows.inbox import Received
 
 FILES_PER_PROCESS = 200
 WATCH_SECONDS = 1.0
-CRASHED = ("cchc's extraction process died while reading this file (twice); it is kept in the "
-           "archive; please report this as a bug")
+# A reader library that brings its process down twice on one file (PDFium on a damaged PDF) is
+# the file's content far more often than cchc's logic: the commune is asked for a new copy, and
+# the officer told whom to call if a new copy fails the same way.
+CRASHED = ("tệp làm tiến trình đọc của cchc dừng đột ngột (hai lần), có thể tệp bị hỏng; tệp "
+           "vẫn được giữ trong kho lưu trữ; đề nghị xã gửi lại tệp (PDF xuất lại từ Word, hoặc "
+           "tệp .docx/.xlsx); nếu tệp gửi lại vẫn như vậy, báo cho người quản trị cchc")
 
 
 class ExtractionProcesses:

@@ -113,7 +113,7 @@ def _validate(settings: Settings, run_id: str,
     if not reports:
         return {}, None
     history = steps.history_for(settings, [report for report, _ in reports])
-    docs = settings.docs / run_id
+    docs = settings.docs.resolve() / run_id  # the desk opens it from another folder
     return (validate(quote(reports), quote(history), docs, settings.rules),
             str(docs / "index.html"))
 
