@@ -39,8 +39,9 @@ def pages(db: Path) -> dict[str, str]:
         con.close()
     return {"period": f"/period?district={DISTRICT}&period={PERIOD}",
             "period (filtered)": f"/period?district={DISTRICT}&period={PERIOD}&status=late",
+            "period (2025 province)": "/period?province=38&period=2025-FY",
             "report": f"/report/{report_id}", "commune": f"/commune/legacy/{commune}",
-            "runs": "/runs", "audit": "/audit"}
+            "commune (2025)": "/commune/2025/15961", "runs": "/runs", "audit": "/audit"}
 
 
 def time_pages(db: Path, runs: int) -> dict[str, dict[str, float]]:
