@@ -24,6 +24,9 @@ demo: $(BIN)/cchc
 	@echo "Warehouse: $(DEMO)/cchc.duckdb   (try: $(BIN)/cchc status --db $(DEMO)/cchc.duckdb)"
 	@echo "Archive:   $(DEMO)/archive"
 	@echo "Run summary and validation report: printed above, and under $(DEMO)/validation"
+	@echo "Summary:   $(DEMO)/summary (workbook and HTML report of Huyện Hoằng Hóa, 9 tháng 2024)"
+	@echo "Review desk: $(BIN)/cchc user add admin --role admin --db $(DEMO)/cchc.duckdb"
+	@echo "             $(BIN)/cchc web --db $(DEMO)/cchc.duckdb   then open http://127.0.0.1:8080/"
 
 test: $(BIN)/cchc
 	$(BIN)/ruff check .
