@@ -17,11 +17,15 @@ import uuid
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cchc.warehouse import desk
 from cchc.warehouse.desk import ActionKind, DeskError
 from cchc.warehouse.schema import WarehouseBusy
 from cchc.web.store import Store
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -111,7 +115,12 @@ def _apply_spooled(store: Store, request: Request, wait: float) -> int:
 
 
 def apply(store: Store, request: Request, wait: float = 0.0) -> None:
-    """One action: read what it needs, re-validate when figures change, write it whole."""
+    """One action: read what it needs, re-validate when figures change, write it whole.
+
+    The warehouse is held only to read and to write: the re-validation (re-extracting the
+    file, the Great Expectations run) takes seconds and runs with no connection open, since
+    any open connection, read-only included, keeps the nightly load from writing. The write
+    checks the report again, in case a revision replaced it meanwhile."""
     with store.read(wait) as con:
         report = desk.report(con, request.report_id)
         _check(request, report)
@@ -119,8 +128,10 @@ def apply(store: Store, request: Request, wait: float = 0.0) -> None:
         if undone is not None and (undone["undone_by"] or undone["kind"] == "undo"):
             raise DeskError(f"thao tác {request.undoes} đã được hoàn tác hoặc không thể hoàn tác")
         code, value = _figure_change(con, request, undone)
-        verdict = _revalidate(con, report, code, value) if code else None
+        facts = _revalidation_facts(con, report) if code else None
+    verdict = _revalidate(report, facts, code, value) if code else None
     with store.write(wait) as con:
+        _check(request, desk.report(con, request.report_id))
         _write(con, request, report, undone, code, value, verdict)
 
 
@@ -180,11 +191,22 @@ def _text(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
 
 
-def _revalidate(con, report: dict, code: str, value: float | None):
+def _revalidation_facts(con, report: dict) -> tuple[dict, pd.DataFrame]:
+    """What re-validating a report needs from the warehouse: its figures in force, and its
+    commune's history in the other periods (as the night's history check sees it)."""
+    from cchc.warehouse.history import history_frame
+
+    in_force = {f["code"]: f["value"] for f in desk.figures(con, report["report_id"])}
+    commune = (report["admin_map"], report["commune_code"])
+    history = history_frame(con, [commune] if all(commune) else [])
+    return in_force, history[history["period"] != report["period"]]
+
+
+def _revalidate(report: dict, facts: tuple[dict, pd.DataFrame], code: str,
+                value: float | None):
     """The night's checks on the archived file with every figure in force (and the change)."""
     from cchc.transforms.report import read_report
     from cchc.transforms.validate import validate_reports
-    from cchc.warehouse.history import history_frame
 
     archive = report["archive_path"]
     if not archive or not Path(archive).exists():
@@ -192,8 +214,8 @@ def _revalidate(con, report: dict, code: str, value: float | None):
                         "tra lại báo cáo sau khi sửa")
     # The province the report was filed under settles its name again, as the night's setting did.
     extracted, claims = read_report(Path(archive), report["province_code"])
-    in_force = {f["code"]: f["value"] for f in desk.figures(con, report["report_id"])}
-    in_force[code] = value
+    in_force, history = facts
+    in_force = {**in_force, code: value}
     read = {o.code: o.value for o in extracted.observations}
     changed = {c for c, v in in_force.items() if v != read.get(c)}
     observations = tuple(replace(o, value=in_force.get(o.code, o.value))
@@ -201,7 +223,4 @@ def _revalidate(con, report: dict, code: str, value: float | None):
     # The extraction's own complaints about a figure the officer has since set do not stand.
     kept = tuple(i for i in extracted.issues if not (i.codes and set(i.codes) <= changed))
     corrected = replace(extracted, observations=observations, issues=kept)
-    commune = (report["admin_map"], report["commune_code"])
-    history = history_frame(con, [commune] if all(commune) else [])
-    history = history[history["period"] != report["period"]]
     return validate_reports([(corrected, claims)], history)[report["report_id"]]
