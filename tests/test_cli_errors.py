@@ -4,6 +4,7 @@ Each case is an error that library code once raised as a bare ValueError, KeyErr
 FileNotFoundError, which escaped the command line's error boundary.
 """
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cchc.cli import app
+from cchc.errors import ReferenceDataError
 from cchc.transforms import admin_units
 
 SEED = Path(__file__).parent / "fixtures" / "seed" / "000_2efa1e083bc69a65.txt"
@@ -28,12 +30,14 @@ def test_status_with_a_bad_period_key_is_one_line(tmp_path):
 
 
 @pytest.fixture
-def units_from(monkeypatch):
-    """Point the administrative units at another CSV for one test, caches cleared around it."""
-    caches = (admin_units._all, admin_units._by_code, admin_units._by_name)
+def reference_at(monkeypatch):
+    """Point one of the administrative reference files (``CSV_PATH``, ``LINEAGE_PATH``,
+    ``MAPS_PATH``) at another path for one test, caches cleared around it."""
+    caches = (admin_units._all, admin_units._by_code, admin_units._by_name, admin_units.maps,
+              admin_units._lineage, admin_units._lineage_by)
 
-    def point(path: Path) -> None:
-        monkeypatch.setattr(admin_units, "CSV_PATH", path)
+    def point(name: str, path: Path) -> None:
+        monkeypatch.setattr(admin_units, name, path)
         for cached in caches:
             cached.cache_clear()
 
@@ -43,14 +47,32 @@ def units_from(monkeypatch):
         cached.cache_clear()
 
 
-def test_missing_admin_units_file_is_one_line(tmp_path, units_from):
-    missing = tmp_path / "admin_units.csv"
-    units_from(missing)
+@pytest.fixture
+def units_from(reference_at):
+    """Point the administrative units at another CSV for one test."""
+    return lambda path: reference_at("CSV_PATH", path)
+
+
+REBUILD = ("regenerate it with `pip install vietnam-provinces==0.6.0 && pip install --no-deps "
+           "vietnamadminunits==1.0.4 && python scripts/build_admin_units.py`")
+
+
+@pytest.mark.parametrize(("name", "file_name"), [("CSV_PATH", "admin_units.csv"),
+                                                 ("MAPS_PATH", "admin_maps.yaml")])
+def test_missing_reference_file_is_one_line(tmp_path, reference_at, name, file_name):
+    missing = tmp_path / file_name
+    reference_at(name, missing)
     result = CliRunner().invoke(app, ["extract", str(SEED)])
     assert result.exit_code == 2, result.exception
-    assert result.stderr == (f"cchc: {missing} is missing; regenerate it with `pip install "
-                             "vietnam-provinces==0.6.0 && pip install --no-deps "
-                             "vietnamadminunits==1.0.4 && python scripts/build_admin_units.py`\n")
+    assert result.stderr == f"cchc: {missing} is missing; {REBUILD}\n"
+
+
+def test_missing_lineage_file_is_a_reference_error(tmp_path, reference_at):
+    """The lineage is read by the roll-ups across the reform, not by ``extract``."""
+    missing = tmp_path / "admin_lineage.csv"
+    reference_at("LINEAGE_PATH", missing)
+    with pytest.raises(ReferenceDataError, match=f"^{re.escape(str(missing))} is missing; "):
+        admin_units.successors("15865")
 
 
 def test_unit_missing_from_the_registry_is_one_line(tmp_path, units_from):

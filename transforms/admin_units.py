@@ -22,6 +22,7 @@ Data: ``reference/admin_units.csv``, ``admin_lineage.csv`` and ``admin_maps.yaml
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -102,14 +103,20 @@ class AdminMap:
 
 @cache
 def _all() -> tuple[Unit, ...]:
-    if not CSV_PATH.exists():
-        raise ReferenceDataError(f"{CSV_PATH} is missing; {_REBUILD}")
-    with CSV_PATH.open(encoding="utf-8", newline="") as handle:
-        return tuple(
-            Unit(row["admin_map"], row["code"], row["name"], row["type"], row["level"],
-                 row["parent_code"] or None, row["district_code"] or None,
-                 row["province_code"] or None)
-            for row in csv.DictReader(handle))
+    return tuple(
+        Unit(row["admin_map"], row["code"], row["name"], row["type"], row["level"],
+             row["parent_code"] or None, row["district_code"] or None,
+             row["province_code"] or None)
+        for row in csv.DictReader(io.StringIO(_reference_text(CSV_PATH), newline="")))
+
+
+def _reference_text(path: Path) -> str:
+    """A reference file's text. The three files are built together by one script, so any of
+    them missing (a partial checkout, a botched rebuild) is told the same way: which file, and
+    how to rebuild it, as one line rather than a traceback."""
+    if not path.exists():
+        raise ReferenceDataError(f"{path} is missing; {_REBUILD}")
+    return path.read_text(encoding="utf-8")
 
 
 @cache
@@ -120,7 +127,7 @@ def _by_code() -> dict[tuple[str, str, str], Unit]:
 @cache
 def maps() -> dict[str, AdminMap]:
     """Every map by id, as ``reference/admin_maps.yaml`` records it."""
-    data = yaml.safe_load(MAPS_PATH.read_text(encoding="utf-8"))
+    data = yaml.safe_load(_reference_text(MAPS_PATH))
     return {key: AdminMap(key, data[key]["valid_from"], data[key]["valid_to"],
                           data[key]["source"]["package"], str(data[key]["source"]["release"]))
             for key in MAPS}
@@ -141,9 +148,9 @@ def lineage() -> list[Lineage]:
 
 @cache
 def _lineage() -> tuple[Lineage, ...]:
-    with LINEAGE_PATH.open(encoding="utf-8", newline="") as handle:
-        return tuple(Lineage(row["old_code"], row["new_code"], row["whole"] == "true",
-                        row["is_default"] == "true") for row in csv.DictReader(handle))
+    rows = csv.DictReader(io.StringIO(_reference_text(LINEAGE_PATH), newline=""))
+    return tuple(Lineage(row["old_code"], row["new_code"], row["whole"] == "true",
+                         row["is_default"] == "true") for row in rows)
 
 
 def successors(old_code: str) -> list[Lineage]:
