@@ -15,6 +15,7 @@ from typing import Any, Literal
 import duckdb
 
 from cchc.errors import CchcError
+from cchc.warehouse.rollups import refresh_rollups
 
 Role = Literal["viewer", "officer", "admin"]
 ROLES: tuple[Role, ...] = ("viewer", "officer", "admin")
@@ -277,15 +278,9 @@ def refresh_rollups_of(con: duckdb.DuckDBPyConnection, report_id: str) -> None:
     if row is None or row[4] is None:
         return
     admin_map, district, province, commune, period = row
-    con.execute("""CREATE OR REPLACE TEMP TABLE touched AS
-                   SELECT ?::VARCHAR AS admin_map, 'province' AS level, ?::VARCHAR AS area_code
-                   UNION ALL SELECT 'legacy', 'district', ? WHERE ? = 'legacy'
-                   UNION ALL SELECT '2025', 'successor', new_code FROM core.admin_lineage
-                             WHERE old_code = ? AND ? = 'legacy'""",
-                [admin_map, province, district, admin_map, commune, admin_map])
-    where = """period = $period AND (admin_map, level, area_code) IN
-                   (SELECT (admin_map, level, area_code) FROM touched)"""
-    con.execute(f"DELETE FROM core.rollups WHERE {where}", {"period": period})
-    con.execute(f"INSERT INTO core.rollups SELECT * FROM core.area_rollup WHERE {where} "
-                "ORDER BY admin_map, level, area_code, period, position", {"period": period})
-    con.execute("DROP TABLE touched")
+    areas = [(admin_map, "province", province)]
+    if admin_map == "legacy":
+        areas.append(("legacy", "district", district))
+        areas += [("2025", "successor", new_code) for (new_code,) in con.execute(
+            "SELECT new_code FROM core.admin_lineage WHERE old_code = ?", [commune]).fetchall()]
+    refresh_rollups(con, [period], areas)

@@ -20,6 +20,7 @@ import pandas as pd
 
 from cchc.transforms.model import Issue, Report
 from cchc.transforms.periods import parse_period, report_window
+from cchc.warehouse.rollups import periods_read_by, refresh_rollups
 from cchc.warehouse.schema import transaction, write_period
 
 ReportStatus = Literal["accepted", "rejected"]
@@ -114,12 +115,13 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, n_seen: int,
     n_new is the files this run recorded (or, reprocessing, read again); n_accepted …
     n_duplicate the statuses those files have now; n_superseded the reports (of any run) that a
     report of this run superseded, earlier readings of the same files aside. The run is
-    marked finished and the roll-ups refreshed in one transaction: a run killed between the two
-    would be finished with stale roll-ups, which no later quiet night would notice.
+    marked finished and the roll-ups of the periods it read refreshed in one transaction: a
+    run killed between the two would be finished with stale roll-ups, which no later quiet
+    night would notice.
     """
     with transaction(con):
         result = _close_run(con, run_id, n_seen, status, summary_md, docs_path)
-        refresh_rollups(con)
+        refresh_rollups(con, periods_read_by(con, run_id))
     return result
 
 
@@ -147,15 +149,6 @@ def _close_run(con: duckdb.DuckDBPyConnection, run_id: str, n_seen: int, status:
     if updated != 1:
         raise ValueError(f"no run {run_id!r} to finish: start it with start_run")
     return result
-
-
-def refresh_rollups(con: duckdb.DuckDBPyConnection) -> None:
-    """Recompute the stored roll-ups (core.rollups, read by district_rollup,
-    province_rollup and successor_rollup) from the current reports: what a run does when it
-    finishes."""
-    con.execute("""CREATE OR REPLACE TABLE core.rollups AS
-                   SELECT * FROM core.area_rollup
-                   ORDER BY admin_map, level, area_code, period, position""")
 
 
 def known_files(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, float, str]]:

@@ -28,6 +28,7 @@ import pandas as pd
 
 from cchc.errors import CchcError
 from cchc.transforms import admin_units, catalog, periods
+from cchc.warehouse.rollups import refresh_rollups
 
 # Files are written in the storage format of DuckDB 1.5 so that analysts' older tools (the duckdb
 # CLI on PyPI is 1.5.x) can open them; DuckDB 2.0 reads and writes that format too.
@@ -392,10 +393,13 @@ def upgrade(con: duckdb.DuckDBPyConnection, path: Path | str = "") -> list[int]:
             con.execute("INSERT INTO core.schema_version VALUES (?, current_localtimestamp())",
                         [number])
         fingerprints = _stored_fingerprints(con)
-        if fingerprints.get("reference") != reference_fingerprint():
+        new_reference = fingerprints.get("reference") != reference_fingerprint()
+        if new_reference:
             _write_reference(con)
         if fingerprints.get("views") != _sha256(VIEWS_PATH.read_bytes()):
-            _write_views(con)
+            _write_views(con)  # which computes the stored roll-ups afresh
+        elif new_reference:  # the units expected, the lineage, the indicators may all differ
+            refresh_rollups(con)
     return applied
 
 
@@ -426,12 +430,13 @@ def _write_views(con: duckdb.DuckDBPyConnection) -> None:
 
 def refresh_reference(con: duckdb.DuckDBPyConnection) -> None:
     """Reload the catalog, administrative units (both maps and their lineage) and period rules
-    from reference/ (one transaction).
+    from reference/, and the stored roll-ups that depend on them (one transaction).
 
     ``connect`` already does this when the files changed; call it to force a reload.
     """
     with transaction(con):
         _write_reference(con)
+        refresh_rollups(con)
 
 
 def reference_fingerprint() -> str:
