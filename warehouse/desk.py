@@ -74,19 +74,15 @@ def reviews(con: duckdb.DuckDBPyConnection, report_ids: Sequence[str]) -> dict[s
 
 
 def report(con: duckdb.DuckDBPyConnection, report_id: str) -> dict[str, Any]:
-    """One report as main.reports shows it (any status), with its submission; DeskError when
-    there is none."""
+    """One report as main.reports shows it (any status), with what the desk adds: its
+    province's name (the return letter's letterhead after the reform) and the submission that
+    brought it (an action re-files its issues under it); DeskError when there is none."""
     rows = _records(con, """
-        SELECT r.*, c.name AS commune_name, d.name AS district_name, p.label AS period_label,
-               s.file_name, s.submission_id, s.inbox_path, f.archive_path
-        FROM core.reports r
+        SELECT r.*, pr.name AS province_name, s.submission_id, s.inbox_path
+        FROM main.reports r
         LEFT JOIN core.submissions s ON s.report_id = r.report_id AND s.status <> 'duplicate'
-        LEFT JOIN core.files f ON f.sha256 = r.sha256
-        LEFT JOIN core.admin_units c
-            ON c.admin_map = r.admin_map AND c.level = 'commune' AND c.code = r.commune_code
-        LEFT JOIN core.admin_units d
-            ON d.admin_map = r.admin_map AND d.level = 'district' AND d.code = r.district_code
-        LEFT JOIN core.periods p ON p.period = r.period
+        LEFT JOIN core.admin_units pr
+            ON pr.admin_map = r.admin_map AND pr.level = 'province' AND pr.code = r.province_code
         WHERE r.report_id = ? ORDER BY s.received_at LIMIT 1""", [report_id])
     if not rows:
         raise DeskError(f"không có báo cáo {report_id!r} trong kho dữ liệu")

@@ -14,13 +14,15 @@ from docx.shared import Pt
 
 def return_letter(report: dict[str, Any], issues: list[dict[str, Any]], reason: str,
                   officer: str, today: date | None = None) -> bytes:
-    """The .docx bytes: letterhead, whom it is for, which report, each issue to fix, why."""
+    """The .docx bytes: letterhead, whom it is for, which report, each issue to fix, why.
+    ``report`` is ``warehouse.desk.report``'s row (its map decides who sends the letter)."""
     today = today or date.today()
     doc = Document()
     style = doc.styles["Normal"]
     style.font.name, style.font.size = "Times New Roman", Pt(13)
+    office, council, signer = _sender(report)
     head = doc.add_paragraph()
-    head.add_run(f"UBND {report.get('district_name') or 'HUYỆN'}\nPHÒNG NỘI VỤ").bold = True
+    head.add_run(f"UBND {council}\n{office.upper()}").bold = True
     motto = doc.add_paragraph()
     motto.alignment = WD_ALIGN_PARAGRAPH.CENTER
     motto.add_run("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc").bold = True
@@ -32,7 +34,7 @@ def return_letter(report: dict[str, Any], issues: list[dict[str, Any]], reason: 
     doc.add_paragraph(f"Kính gửi: Ủy ban nhân dân {report.get('commune_name') or 'xã'}")
     number = report.get("doc_number") or "(không số)"
     doc.add_paragraph(
-        f"Phòng Nội vụ đã nhận báo cáo số {number} kỳ {report.get('period_label') or '?'} "
+        f"{office} đã nhận báo cáo số {number} kỳ {report.get('period_label') or '?'} "
         f"(tệp {report.get('file_name') or '?'}). Qua kiểm tra, báo cáo cần được hoàn thiện "
         "các nội dung sau:")
     for issue in issues:
@@ -45,8 +47,17 @@ def return_letter(report: dict[str, Any], issues: list[dict[str, Any]], reason: 
                       "01b trong thời gian sớm nhất.")
     sign = doc.add_paragraph()
     sign.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    sign.add_run("TRƯỞNG PHÒNG\n(Ký, ghi rõ họ tên)\n\n\n").bold = True
+    sign.add_run(f"{signer}\n(Ký, ghi rõ họ tên)\n\n\n").bold = True
     sign.add_run(f"Người lập: {officer}")
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def _sender(report: dict[str, Any]) -> tuple[str, str, str]:
+    """(office, its people's committee, who signs). Before the reform a commune reported to
+    its district's Phòng Nội vụ; districts were abolished on 1 July 2025, and a commune on the
+    2025 map reports to its province's Sở Nội vụ."""
+    if report.get("admin_map") == "2025":
+        return "Sở Nội vụ", (report.get("province_name") or "TỈNH").upper(), "GIÁM ĐỐC"
+    return "Phòng Nội vụ", (report.get("district_name") or "HUYỆN").upper(), "TRƯỞNG PHÒNG"
