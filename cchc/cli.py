@@ -73,9 +73,6 @@ def extract(
         typer.echo(format_report(report.to_json()))
 
 
-ConfigOption = Annotated[Path | None, typer.Option(
-    "--config", help="Settings file (TOML); default ./cchc.toml when present, or $CCHC_CONFIG.")]
-DbOption = Annotated[Path | None, typer.Option("--db", help="The DuckDB warehouse file.")]
 ArchiveOption = Annotated[Path | None, typer.Option(help="Where the bytes are kept.")]
 DocsOption = Annotated[Path | None, typer.Option(help="Where validation Data Docs go.")]
 WorkersOption = Annotated[int | None, typer.Option(help="Files extracted at once.")]
