@@ -65,3 +65,22 @@ def test_logins_are_throttled_after_repeated_failures(tmp_path):
 
         assert [attempt("sai") for _ in range(MAX_FAILURES)] == [401] * MAX_FAILURES
         assert attempt("mat-khau-dung-roi") == 429  # even the right one, for a while
+
+
+def test_a_restarted_desk_keeps_everyone_logged_in(tmp_path):
+    """The key that signs sessions is kept beside the warehouse, owner-readable only."""
+    db = tmp_path / "cchc.duckdb"
+    assert add(db, "can_bo", "officer", "mat-khau-dung-roi").returncode == 0
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+    with serve(db, secret=None) as (base, _):
+        page = opener.open(f"{base}/login").read().decode()
+        token = page.split('name="csrftoken" value="')[1].split('"')[0]
+        form = urllib.parse.urlencode({"csrftoken": token, "name": "can_bo",
+                                       "password": "mat-khau-dung-roi"}).encode()
+        assert opener.open(f"{base}/login", data=form).status == 200
+    key = tmp_path / "cchc.duckdb.desk-secret"
+    assert key.stat().st_mode & 0o777 == 0o600 and len(key.read_text()) == 64
+    with serve(db, secret=None) as (base, _):
+        answer = opener.open(f"{base}/audit")
+        assert answer.url == f"{base}/audit"  # not sent to the login form
+        assert "can_bo" in answer.read().decode()

@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import secrets
 import tempfile
 import threading
 from collections.abc import Mapping
@@ -42,8 +41,8 @@ APPLY_EVERY_SECONDS = 1.0
 
 def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
                secret: str | None = None) -> Starlette:
-    """The desk over one warehouse file. ``secret`` signs the session cookies (a new random
-    one per start unless given: everyone logs in again after a restart)."""
+    """The desk over one warehouse file. ``secret`` signs the session cookies (by default the
+    key kept beside the warehouse, so a restart logs nobody out)."""
     store = Store(db)
     env = environment("cchc.web")
     env.filters["num"] = _number
@@ -293,9 +292,9 @@ def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
         Route("/runs/{run_id}/docs/{path:path}", data_docs, methods=["GET"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    middleware = [Middleware(SessionMiddleware, secret_key=secret or secrets.token_hex(32),
-                             session_cookie="cchc_desk", same_site="strict",
-                             https_only=False, max_age=12 * 3600),
+    key = secret or security.session_secret(Path(db))
+    middleware = [Middleware(SessionMiddleware, secret_key=key, session_cookie="cchc_desk",
+                             same_site="strict", https_only=False, max_age=12 * 3600),
                   Middleware(security.Guard)]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.store = store

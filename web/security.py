@@ -8,10 +8,12 @@ Roles: viewer reads, officer acts on reports, admin also manages accounts.
 
 from __future__ import annotations
 
+import os
 import secrets
 import threading
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from urllib.parse import parse_qs
 
 from argon2 import PasswordHasher
@@ -41,6 +43,27 @@ def csrf_token(session: dict) -> str:
     if "csrf" not in session:
         session["csrf"] = secrets.token_urlsafe(32)
     return session["csrf"]
+
+
+def session_secret(db: Path) -> str:
+    """The key that signs the desk's session cookies, kept beside the warehouse in
+    ``<db>.desk-secret`` (readable by its owner only), made on the first start. A key made
+    anew at each start would log every officer out whenever the desk restarts. Two desks
+    starting at once agree on one key: the file appears whole or not at all."""
+    path = db.with_name(db.name + ".desk-secret")
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f"{path.name}.{os.getpid()}")
+        handle = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(handle, "w", encoding="ascii") as out:
+            out.write(secrets.token_hex(32))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another desk made it first: use its key
+        finally:
+            draft.unlink()
+    return path.read_text(encoding="ascii").strip()
 
 
 def required_role(method: str, path: str) -> Role:
