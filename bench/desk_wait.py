@@ -75,19 +75,22 @@ def measure(n: int, seed: int, out: Path, pause: float) -> dict:
     store = Store(db)
     waits: list[tuple[float, bool]] = []
     started = time.perf_counter()
-    night = subprocess.Popen(_ingest(night_inbox, out, "night"), env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        while night.poll() is None:
-            wanted = value + 1 if len(waits) % 2 == 0 else value
-            waits.append(_one_action(store, report_id, wanted))
-            time.sleep(pause)
-        _, err = night.communicate()
-    finally:
-        if night.poll() is None:
-            night.kill()
+    # Into files, not pipes: nobody reads a pipe until the ingest ends, and its summary of
+    # 2,000 files fills one, so the ingest would block on its last line and never end.
+    log = out / "night.log"
+    with log.open("w", encoding="utf-8") as written:
+        night = subprocess.Popen(_ingest(night_inbox, out, "night"), env=env,
+                                 stdout=written, stderr=subprocess.STDOUT)
+        try:
+            while night.poll() is None:
+                wanted = value + 1 if len(waits) % 2 == 0 else value
+                waits.append(_one_action(store, report_id, wanted))
+                time.sleep(pause)
+        finally:
+            if night.poll() is None:
+                night.kill()
     if night.returncode != 0:
-        raise SystemExit(f"the ingest failed: {err[-2000:]}")
+        raise SystemExit(f"the ingest failed: {log.read_text(encoding='utf-8')[-2000:]}")
     seconds = [w for w, _ in waits]
     return {"n": n, "ingest_seconds": round(time.perf_counter() - started, 1),
             "actions": len(waits), "queued": sum(1 for _, q in waits if q),

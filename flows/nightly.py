@@ -62,8 +62,8 @@ def nightly_ingest(settings: Settings) -> steps.RunSummary:
     verdicts, docs = _validate(settings, run_id, extracted)
     todo = [*extracted, *(steps.Extracted(item) for item in received if item not in fresh)]
     read_with = steps.read_with(settings)
-    outcomes = _in_batches(todo, lambda batch: load(settings.db, run_id, quote(batch),
-                                                    quote(verdicts), read_with))
+    outcomes = _in_batches(settings.db, todo, lambda batch: load(
+        settings.db, run_id, quote(batch), quote(verdicts), read_with))
     summary = steps.finish(settings, run_id, len(found), outcomes, docs)
     create_markdown_artifact(summary.markdown(), key="cchc-run-summary",
                              description="What the nightly ingest did with each file")
@@ -82,7 +82,7 @@ def reprocess(settings: Settings, files: list) -> steps.RunSummary:
     by_sha256 = {archived.submission.sha256: archived for archived in files}
     extracted.sort(key=lambda item: by_sha256[item.received.sha256].submission.inbox_path)
     read_with = steps.read_with(settings)
-    outcomes = _in_batches(extracted, lambda batch: reread(
+    outcomes = _in_batches(settings.db, extracted, lambda batch: reread(
         settings.db, run_id, quote(batch), quote(verdicts), quote(by_sha256), read_with))
     summary = steps.finish(settings, run_id, len(files), outcomes, docs, kind="reprocess")
     create_markdown_artifact(summary.markdown(), key="cchc-run-summary",
@@ -118,10 +118,12 @@ def _validate(settings: Settings, run_id: str,
             str(docs / "index.html"))
 
 
-def _in_batches(todo: list, load_one_batch) -> list[steps.Outcome]:
-    """Load ``todo`` LOAD_BATCH at a time, opening the warehouse per batch."""
-    progress, outcomes = ingest.progress_to.get(), []
+def _in_batches(db: Path, todo: list, load_one_batch) -> list[steps.Outcome]:
+    """Load ``todo`` LOAD_BATCH at a time, opening the warehouse per batch, and letting the
+    desk's pending actions in between batches."""
+    progress, outcomes, yielded = ingest.progress_to.get(), [], set()
     for start in range(0, len(todo), LOAD_BATCH):
+        steps.make_way_for_the_desk(db, yielded)
         outcomes += load_one_batch(todo[start:start + LOAD_BATCH])
         if progress:
             progress("load", min(start + LOAD_BATCH, len(todo)), len(todo))

@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from cchc.warehouse.schema import connect, transaction
+from cchc.warehouse.spool import spool_dir
 
 READ_WAIT_SECONDS = 3.0
 
@@ -27,7 +28,7 @@ class Store:
 
     def __init__(self, db: Path) -> None:
         self.db = Path(db)
-        self.spool = self.db.with_name(self.db.name + ".desk-pending")
+        self.spool = spool_dir(self.db)
         self._lock = threading.Lock()
         # Held while spooled actions are applied, so the request that submitted an action and
         # the background applier never apply the same one twice.
