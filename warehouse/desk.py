@@ -73,6 +73,20 @@ def reviews(con: duckdb.DuckDBPyConnection, report_ids: Sequence[str]) -> dict[s
     return {row["report_id"]: row for row in rows}
 
 
+def later_rejected(con: duckdb.DuckDBPyConnection, report_ids: Sequence[str]) -> dict[str, str]:
+    """current report → the latest rejected report its commune sent after it for the period.
+    A rejected revision supersedes nothing, so the glance would otherwise show the commune as
+    done while its latest file, the one it wants read, waits for the officer."""
+    return dict(con.execute("""
+        SELECT cur.report_id, arg_max(rej.report_id, rej.received_at)
+        FROM core.reports cur JOIN core.reports rej
+            ON rej.admin_map = cur.admin_map AND rej.commune_code = cur.commune_code
+               AND rej.period = cur.period AND rej.received_at > cur.received_at
+        WHERE cur.report_id IN (SELECT unnest($ids::VARCHAR[])) AND cur.status = 'accepted'
+          AND rej.status = 'rejected' AND rej.reread_by IS NULL
+        GROUP BY cur.report_id""", {"ids": list(report_ids)}).fetchall())
+
+
 def report(con: duckdb.DuckDBPyConnection, report_id: str) -> dict[str, Any]:
     """One report as main.reports shows it (any status), with what the desk adds: its
     province's name (the return letter's letterhead after the reform) and the submission that

@@ -46,7 +46,8 @@ def period_page(con: duckdb.DuckDBPyConnection, period: str, district: str | Non
     deadline = deadline_for(key, parse_deadlines(deadlines))
     speaking = queries.completeness(con, area, key.key)
     firsts = queries.first_valid_receipts(con, area, key.key)
-    reviews = desk.reviews(con, [r["report_id"] for r in speaking.values() if r["report_id"]])
+    report_ids = [r["report_id"] for r in speaking.values() if r["report_id"]]
+    reviews, later = desk.reviews(con, report_ids), desk.later_rejected(con, report_ids)
     districts = {d.code: d.name for d in area.districts}
     rows = []
     for unit in area.communes:
@@ -60,6 +61,7 @@ def period_page(con: duckdb.DuckDBPyConnection, period: str, district: str | Non
                      "district_name": districts.get(unit.district_code or "", ""),
                      "state": state, "state_label": STATES[state], "days_late": days_late,
                      "report_id": found.get("report_id"), "file_name": found.get("file_name"),
+                     "later_rejected": later.get(found.get("report_id") or ""),
                      "received_at": found.get("received_at"),
                      "n_errors": found.get("n_errors", 0),
                      "n_warnings": found.get("n_warnings", 0)})
