@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO := demo
 N ?= 200
 
-.PHONY: demo test lint fixtures bench bench-desk bench-desk-wait fuzz clean
+.PHONY: demo test lint fixtures bench bench-night bench-desk bench-desk-wait fuzz clean
 
 $(BIN)/cchc: pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -39,8 +39,14 @@ lint: $(BIN)/cchc
 fixtures: $(BIN)/cchc
 	$(BIN)/python -m tests.fixtures.generate
 
+# Everything measured: a night of N reports (bench/run.py), the desk's pages on 50,000 reports
+# (bench/desk.py), and how long an officer's action waits during a 2,000-report night
+# (bench/desk_wait.py). Renders reports with LibreOffice once; an hour or more on 2 cores.
+bench: bench-night bench-desk
+	$(BIN)/python -m bench.desk_wait --n 2000
+
 # Benchmark a night of N reports (renders them with LibreOffice once; see bench/run.py).
-bench: $(BIN)/cchc
+bench-night: $(BIN)/cchc
 	$(BIN)/python -m bench.run --n $(N)
 
 # Time each page of the review desk on the 50,000-report warehouse (see bench/desk.py).

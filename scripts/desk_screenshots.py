@@ -1,8 +1,9 @@
 """Screenshots of each desk page at 1366×768 for the README (docs/desk/).
 
 Usage: python -m scripts.desk_screenshots DB OUT_DIR — over a warehouse with the accounts
-can_bo (officer) and quan_tri (admin) whose password is tests.desk_server.PASSWORD, such as
-the one the desk tests build (tests/desk_inbox.py).
+can_bo (officer) and quan_tri (admin) whose password is tests.desk_server.PASSWORD. When DB
+does not exist it is built as the desk tests build theirs (tests/desk_inbox.py, the real
+ingest), so ``python -m scripts.desk_screenshots /tmp/desk/cchc.duckdb docs/desk`` is enough.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from tests.desk_server import chromium, log_in, serve
 
 
 def main(db: Path, out: Path) -> None:
+    if not db.exists():
+        build(db)
     out.mkdir(parents=True, exist_ok=True)
     with serve(db) as (base, app), chromium() as browser:
         with app.state.store.read() as con:
@@ -37,6 +40,25 @@ def main(db: Path, out: Path) -> None:
                            ("nhat-ky-thao-tac", "/audit"), ("tai-khoan", "/users")):
             page.goto(base + path)
             page.screenshot(path=out / f"{name}.png")
+
+
+def build(db: Path) -> None:
+    """The desk tests' warehouse: Hoằng Hóa's 9-month reports through the real ingest, the
+    hostile report, and the tests' accounts."""
+    from cchc.flows.ingest import run_ingest
+    from cchc.settings import Settings
+    from cchc.web.accounts import create_user
+    from tests.desk_inbox import build_desk_inbox, load_hostile
+    from tests.desk_server import PASSWORD
+
+    work = db.parent
+    settings = Settings(inbox=work / "inbox", db=db, archive=work / "archive",
+                        docs=work / "docs")
+    build_desk_inbox(settings.inbox)
+    run_ingest(settings)
+    load_hostile(db, work / "hostile")
+    for name, role in (("can_bo", "officer"), ("xem", "viewer"), ("quan_tri", "admin")):
+        create_user(db, name, role, PASSWORD)
 
 
 if __name__ == "__main__":
