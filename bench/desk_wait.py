@@ -11,7 +11,7 @@ one figure, one after another, through the desk's own code path (``web.actions.s
 wait is from the submit to the moment the action is in the warehouse; the longest is the figure
 that matters: how long an officer may see "queued" during a night's load.
 
-At N=2000 expect the ingest to take as long as ``make bench N=2000`` reports for the load
+At N=2000 expect the ingest to take as long as ``make bench-night N=2000`` reports for the load
 (bench/results.md), the rendering about as long again on the first run, and a few GB free under
 bench/out. Run it on a machine nobody else is benchmarking on.
 """

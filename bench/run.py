@@ -1,5 +1,5 @@
-"""Benchmark the pipeline on a province's night of reports: ``make bench`` (N=200) or
-``make bench N=2000``.
+"""Benchmark the pipeline on a province's night of reports: ``make bench-night`` (N=200) or
+``make bench-night N=2000``.
 
     python -m bench.run [--n 200] [--seed 1] [--workers 2] [--synth-reports 50000]
 
@@ -475,8 +475,8 @@ def _statuses(statuses: dict) -> str:
 
 def markdown(runs: dict) -> str:
     head = ["# cchc benchmark", "",
-            "Written by `make bench` (`python -m bench.run`); one section per N, the latest run "
-            "of each. Method and targets: bench/run.py; raw numbers: bench/results.json.", ""]
+            "Written by `make bench-night` (`python -m bench.run`); one section per N, the latest "
+            "run of each. Method and targets: bench/run.py; raw numbers: bench/results.json.", ""]
     return "\n".join(head + [table(runs[key]) + "\n" for key in sorted(runs, key=int)])
 
 

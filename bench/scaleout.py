@@ -3,7 +3,7 @@ real Prefect server on loopback (the Dask runner needs one), to see what process
 
     python -m bench.scaleout [--n 200] [--workers 2]
 
-Uses the inbox ``make bench N=…`` rendered (bench/out/n{N}/inbox; run that first). Prints a
+Uses the inbox ``make bench-night N=…`` rendered (bench/out/n{N}/inbox; run that first). Prints a
 Markdown table and writes bench/scaleout-n{N}.json.
 """
 
@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     inbox = args.out / f"n{args.n}" / "inbox"
     if not inbox.is_dir():
-        raise SystemExit(f"no {inbox}: run `make bench N={args.n}` first")
+        raise SystemExit(f"no {inbox}: run `make bench-night N={args.n}` first")
     work = args.out / f"scaleout-n{args.n}"
     shutil.rmtree(work, ignore_errors=True)
     home = work / "prefect-home"
