@@ -94,7 +94,7 @@ def test_sigkill_at_several_points_then_rerun_completes(tmp_path):
 KILLED_BEFORE_ROLLUPS = """
 import os, signal, sys
 from cchc.warehouse import load
-load.refresh_rollups = lambda con, *periods: os.kill(os.getpid(), signal.SIGKILL)
+load.refresh_rollups = lambda con: os.kill(os.getpid(), signal.SIGKILL)
 from cchc.cli import main
 sys.argv[0] = "cchc"
 main()

@@ -150,41 +150,6 @@ def _tamper_3_3_1(con, period: str) -> None:
                    AND code = '3.3.1'""", [period])
 
 
-def test_a_run_refreshes_the_roll_ups_of_the_periods_it_read_and_only_those(warehouse):
-    """Recomputing every roll-up holds the warehouse for seconds on a large file: a run
-    rewrites the periods of the reports it stored, and leaves the others as they were."""
-    con, _ = warehouse
-    start_run(con, "inbox", run_id="run-2")
-    load(con, variant(HOANG_HOA[9], {"3.3.1": 1000}, period="2024-FY"), run_id="run-2")
-    _tamper_3_3_1(con, "2024-9M")
-    finish_run(con, "run-2", n_seen=1)
-    assert _stored_3_3_1(con, "2024-FY") == 1000
-    assert _stored_3_3_1(con, "2024-9M") == -1  # not read by run-2, so not recomputed
-    start_run(con, "inbox", run_id="run-3")
-    load(con, variant(HOANG_HOA[8], {"3.3.1": 39}), run_id="run-3")
-    finish_run(con, "run-3", n_seen=1)
-    assert _stored_3_3_1(con, "2024-9M") == 961 + 39
-    assert _stored_3_3_1(con, "2024-FY") == 1000
-
-
-def test_stored_roll_ups_equal_a_full_computation_after_partial_refreshes(warehouse):
-    con, _ = warehouse
-    for number, (commune, period, value) in enumerate(
-            [(HOANG_HOA[9], "2024-FY", 1000), (HOANG_HOA[0], "2024-FY", 12),
-             (HOANG_HOA[1], "2024-9M", 77)], start=2):
-        start_run(con, "inbox", run_id=f"run-{number}")
-        load(con, variant(commune, {"3.3.1": value}, period=period, report_date="2024-12-20"),
-             run_id=f"run-{number}", received_at=T0 + timedelta(days=number))
-        finish_run(con, f"run-{number}", n_seen=1)
-    differ = con.execute("""SELECT count(*) FROM (
-        (SELECT * FROM core.rollups EXCEPT ALL SELECT * FROM core.area_rollup)
-        UNION ALL (SELECT * FROM core.area_rollup EXCEPT ALL SELECT * FROM core.rollups))"""
-                         ).fetchone()[0]
-    assert differ == 0
-    assert _stored_3_3_1(con, "2024-9M") == 841 + 77 + 0  # HOANG_HOA[1] revised its 120 to 77
-    assert _stored_3_3_1(con, "2024-FY") == 1000 + 12
-
-
 def test_new_reference_data_refreshes_every_stored_roll_up(warehouse):
     con, _ = warehouse
     _tamper_3_3_1(con, "2024-9M")

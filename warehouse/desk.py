@@ -15,7 +15,7 @@ from typing import Any, Literal
 import duckdb
 
 from cchc.errors import CchcError
-from cchc.warehouse.rollups import refresh_rollups
+from cchc.warehouse.rollups import refresh_areas
 
 Role = Literal["viewer", "officer", "admin"]
 ROLES: tuple[Role, ...] = ("viewer", "officer", "admin")
@@ -278,8 +278,8 @@ def set_status(con: duckdb.DuckDBPyConnection, report_id: str, status: str) -> N
 def refresh_rollups_of(con: duckdb.DuckDBPyConnection, report_id: str) -> None:
     """Recompute the stored roll-ups a report counts toward after the desk changed it: on its
     map, its district's (legacy) and province's for its period, and for a legacy report the
-    successor roll-ups of the 2025 communes its commune went into. A few seconds on 50,000
-    reports where recomputing them all takes ten, and the nightly load waits meanwhile.
+    successor roll-ups of the 2025 communes its commune went into (2.5 s on 50,000 reports,
+    against 3.1 s for all of them; the nightly load waits meanwhile).
 
     The areas are listed from the report's own row, not from ``core.report_areas``: that view
     holds accepted reports only, and a report the desk just rejected counts toward none."""
@@ -293,4 +293,4 @@ def refresh_rollups_of(con: duckdb.DuckDBPyConnection, report_id: str) -> None:
         areas.append(("legacy", "district", district))
         areas += [("2025", "successor", new_code) for (new_code,) in con.execute(
             "SELECT new_code FROM core.admin_lineage WHERE old_code = ?", [commune]).fetchall()]
-    refresh_rollups(con, [period], areas)
+    refresh_areas(con, period, areas)

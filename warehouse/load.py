@@ -20,7 +20,7 @@ import pandas as pd
 
 from cchc.transforms.model import Issue, Report
 from cchc.transforms.periods import parse_period, report_window
-from cchc.warehouse.rollups import periods_read_by, refresh_rollups
+from cchc.warehouse.rollups import refresh_rollups
 from cchc.warehouse.schema import transaction, write_period
 
 ReportStatus = Literal["accepted", "rejected"]
@@ -115,13 +115,12 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, n_seen: int,
     n_new is the files this run recorded (or, reprocessing, read again); n_accepted …
     n_duplicate the statuses those files have now; n_superseded the reports (of any run) that a
     report of this run superseded, earlier readings of the same files aside. The run is
-    marked finished and the roll-ups of the periods it read refreshed in one transaction: a
-    run killed between the two would be finished with stale roll-ups, which no later quiet
-    night would notice.
+    marked finished and the roll-ups refreshed in one transaction: a run killed between the two
+    would be finished with stale roll-ups, which no later quiet night would notice.
     """
     with transaction(con):
         result = _close_run(con, run_id, n_seen, status, summary_md, docs_path)
-        refresh_rollups(con, periods_read_by(con, run_id))
+        refresh_rollups(con)
     return result
 
 

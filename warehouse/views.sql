@@ -101,8 +101,8 @@ WHERE i.kind <> 'group';
 -- Internal: core.area_rollup as the last finished run left it. A table, not a view: computing
 -- it takes a second or more over a province's years of reports, and DuckDB cannot push one
 -- district's filter through it, so the roll-up views read this copy instead. Kept up to date
--- by warehouse/rollups.py: a run refreshes the periods it read, a desk action its report's
--- areas, new reference data or a change of this file all of it.
+-- by warehouse/rollups.py: a run, new reference data or a change of this file refresh all of
+-- it, a desk action its report's areas.
 CREATE OR REPLACE TABLE core.rollups AS
 SELECT * FROM core.area_rollup ORDER BY admin_map, level, area_code, period, position;
 
