@@ -63,7 +63,7 @@ def load_hostile(db: Path, archive: Path) -> str:
     """Store a rejected report whose file name, number and issue carry HTML; its report_id."""
     from cchc.transforms.model import Issue
     from cchc.transforms.report import read_report
-    from cchc.warehouse.load import Submission, load_report, start_run
+    from cchc.warehouse.load import Submission, finish_run, load_report, start_run
     from cchc.warehouse.schema import connect
 
     source = REPORTS / "xlsx_15691_2024-Q1.xlsx"
@@ -79,6 +79,7 @@ def load_hostile(db: Path, archive: Path) -> str:
         run_id = start_run(con, "/inbox")
         load_report(con, run_id, submission, report,
                     [Issue("hostile", "error", ("1.1.1",), HOSTILE_MESSAGE)], "rejected")
+        finish_run(con, run_id, n_seen=1)  # a run left open reads as one still going
     finally:
         con.close()
     return report.source.sha256
