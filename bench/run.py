@@ -10,7 +10,7 @@ b. the baseline: pdfplumber's own ``extract_tables()`` over EVERY page of the sa
 c. the full ``cchc ingest`` as a subprocess: wall time, its peak RSS (``wait4``: the largest
    process) and the peak RSS of its whole process tree (sampled every 0.1 s: cchc plus the
    temporary Prefect server it starts), stage times from the flow's log;
-d. a no-op rerun of ``cchc ingest`` (must answer "Nothing new");
+d. a no-op rerun of ``cchc ingest`` (must answer "Không có tệp mới", nothing new);
 e. the district roll-up query on the warehouse just loaded, and the district summary
    (``summary.build``), then, on a warehouse of 50,000 synthetic reports (half of them on
    the 2025 map; bench/synth.py), the district roll-up, the 2025-map province roll-up and the
@@ -50,6 +50,8 @@ GB = 2**30
 STAGES = ("receive", "extract", "validate", "load")
 _LOG_LINE = re.compile(r"^(\d\d:\d\d:\d\d\.\d{3}) \| \w+\s*\| (.*)$")
 _TASK_DONE = re.compile(r"Task run '(\w+)-\w+' - Finished")
+# What a quiet night answers (flows.steps.RunSummary.markdown).
+NOTHING_NEW = "Không có tệp mới trong hộp thư"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -93,7 +95,7 @@ def run(n: int, seed: int, workers: int, synth_reports: int, out: Path) -> dict:
     result["ingest"] = ingest(work, workers)
     _say("d. cchc ingest again (no-op)")
     result["noop"] = ingest(work, workers)
-    result["noop"]["nothing_new"] = "Nothing new" in result["noop"].pop("stdout_tail")
+    result["noop"]["nothing_new"] = NOTHING_NEW in result["noop"].pop("stdout_tail")
     result["ingest"].pop("stdout_tail")
     _say("e. roll-up and summary on the warehouse just loaded")
     result["rollup_loaded"] = rollup_on(work / "warehouse" / "cchc.duckdb")

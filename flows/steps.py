@@ -69,26 +69,36 @@ class RunSummary:
     kind: str = "ingest"  # or "reprocess": files read again from the archive
 
     def markdown(self) -> str:
-        """The run summary as Markdown: published as a Prefect artifact and printed."""
+        """The run summary as Markdown, in Vietnamese: published as a Prefect artifact, printed,
+        and shown in the desk's run log, where the officer reads it."""
         if not self.outcomes and self.kind == "reprocess":
-            return "Nothing to read again: no archived file matches."
+            return "Không có tệp lưu trữ nào khớp điều kiện để đọc lại."
         if not self.outcomes:
-            return f"Nothing new in the inbox ({self.n_seen} files already recorded)."
-        title, what = ("cchc reprocess", "read again") if self.kind == "reprocess" else (
-            "cchc run", "new")
+            return f"Không có tệp mới trong hộp thư ({self.n_seen} tệp đã nhận từ trước)."
+        title, what = ("Lần đọc lại", "đọc lại") if self.kind == "reprocess" else (
+            "Lần nạp", "mới")
         lines = [f"# {title} {self.run_id}", "",
-                 f"Files seen: {self.n_seen}; {what}: {len(self.outcomes)}", "",
-                 "| status | files |", "| --- | --- |"]
-        lines += [f"| {status} | {n} |" for status, n in sorted(self.counts.items())]
-        lines += ["", "| file | status | commune | period | errors | warnings | reason |",
+                 f"Số tệp đã xét: {self.n_seen}; {what}: {len(self.outcomes)}", "",
+                 "| tình trạng | số tệp |", "| --- | --- |"]
+        lines += [f"| {_said(status)} | {n} |" for status, n in sorted(self.counts.items())]
+        lines += ["", "| tệp | tình trạng | xã | kỳ | lỗi | lưu ý | lý do |",
                   "| --- | --- | --- | --- | --- | --- | --- |"]
-        lines += [f"| {o.file_name} | {o.status} | {o.commune or ''} | {o.period or ''} | "
+        lines += [f"| {o.file_name} | {_said(o.status)} | {o.commune or ''} | {o.period or ''} | "
                   f"{o.n_errors} | {o.n_warnings} | {(o.reason or '').replace('|', '/')} |"
                   for o in self.outcomes]
-        lines += ["", f"Warehouse: {self.db}", f"Archive: {self.archive}"]
+        lines += ["", f"Kho dữ liệu: {self.db}", f"Lưu trữ tệp gốc: {self.archive}"]
         if self.docs:
-            lines.append(f"Validation report (Great Expectations Data Docs): {self.docs}")
+            lines.append(f"Báo cáo kiểm tra dữ liệu (Great Expectations Data Docs): {self.docs}")
         return "\n".join(lines)
+
+
+# A file's status as the summary says it (the warehouse keeps the English key).
+STATUS_SAID = {"accepted": "chấp nhận", "rejected": "từ chối", "quarantined": "không đọc được",
+               "duplicate": "trùng", "superseded": "đã được thay thế"}
+
+
+def _said(status: str) -> str:
+    return STATUS_SAID.get(status, status)
 
 
 def begin_run(settings: Settings, kind: str = "ingest") -> tuple[str, set[str]]:

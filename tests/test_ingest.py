@@ -100,8 +100,8 @@ def test_a_quiet_night_leaves_its_run(ingested):
                        "finished_at IS NOT NULL FROM core.runs ORDER BY started_at").fetchall()
     assert [run[0] for run in runs] == [first.run_id, second.run_id]
     assert runs[1][1:] == ("finished", "ingest", len(EXPECTED), 0, 0,
-                           f"Nothing new in the inbox ({len(EXPECTED)} files already "
-                           "recorded).", True)
+                           f"Không có tệp mới trong hộp thư ({len(EXPECTED)} tệp đã nhận "
+                           "từ trước).", True)
 
 
 def test_a_quiet_night_closes_a_run_killed_after_its_last_load(tmp_path, prefect_harness):
@@ -118,7 +118,7 @@ def test_a_quiet_night_closes_a_run_killed_after_its_last_load(tmp_path, prefect
     con.execute("UPDATE core.runs SET status = 'running'")
     con.execute("DELETE FROM core.rollups")
     con.close()
-    assert run_ingest(settings).markdown().startswith("Nothing new in the inbox")
+    assert run_ingest(settings).markdown().startswith("Không có tệp mới trong hộp thư")
     con = duckdb.connect(str(settings.db), read_only=True)
     try:
         assert con.execute("SELECT status, n_new FROM core.runs ORDER BY started_at"

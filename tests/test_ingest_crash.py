@@ -85,7 +85,7 @@ def test_sigkill_at_several_points_then_rerun_completes(tmp_path):
     assert final.returncode == 0, final.stderr
     check_invariants(db)
     again = subprocess.run(ingest_command(tmp_path), capture_output=True, text=True, timeout=300)
-    assert "Nothing new in the inbox (10 files already recorded)." in again.stdout
+    assert "Không có tệp mới trong hộp thư (10 tệp đã nhận từ trước)." in again.stdout
     check_invariants(db)
 
 
@@ -112,7 +112,8 @@ def test_sigkill_between_finishing_the_run_and_its_rollups(tmp_path):
         os.killpg(process.pid, signal.SIGKILL)  # its temporary Prefect API
     assert process.returncode == -signal.SIGKILL, process.stderr.read()
     quiet = subprocess.run(ingest_command(tmp_path), capture_output=True, text=True, timeout=300)
-    assert "Nothing new in the inbox (10 files already recorded)." in quiet.stdout, quiet.stderr
+    assert "Không có tệp mới trong hộp thư (10 tệp đã nhận từ trước)." in quiet.stdout, \
+        quiet.stderr
     check_invariants(db)
     con = duckdb.connect(str(db), read_only=True)
     try:

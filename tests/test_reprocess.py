@@ -121,8 +121,8 @@ def test_it_is_one_run_with_its_counts(reprocessed):
     assert [run[:7] for run in runs] == [("ingest", "finished", 10, 10, 3, 1, 1),
                                          ("reprocess", "finished", 4, 4, 3, 1, 0)]
     assert runs[1][7] == summary.markdown()
-    assert summary.markdown().startswith(f"# cchc reprocess {summary.run_id}\n\nFiles seen: 4; "
-                                         "read again: 4")
+    assert summary.markdown().startswith(f"# Lần đọc lại {summary.run_id}\n\nSố tệp đã xét: 4; "
+                                         "đọc lại: 4")
 
 
 def test_which_files_a_reprocess_takes(reprocessed):

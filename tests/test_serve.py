@@ -64,7 +64,7 @@ def test_scheduled_run_ingests_the_inbox(tmp_path, prefect_server):
     artifacts = api(url, "/artifacts/filter", {"artifacts": {
         "flow_run_id": {"any_": [completed[0]["id"]]}}})
     assert [a["key"] for a in artifacts] == ["cchc-run-summary"]
-    assert artifacts[0]["data"].startswith("# cchc run ")
+    assert artifacts[0]["data"].startswith("# Lần nạp ")
     con = duckdb.connect(str(db), read_only=True)
     try:
         assert con.execute("SELECT count(*) FROM submissions").fetchone()[0] == 10
