@@ -213,7 +213,7 @@ def test_return_a_report_and_download_the_letter(desk):
         page.click("#letter")
     letter = Document(info.value.path())
     text = "\n".join(p.text for p in letter.paragraphs)
-    assert "Kính gửi: Ủy ban nhân dân Xã Hoằng Xuyên" in text
+    assert "Kính gửi: Ủy ban nhân dân xã Hoằng Xuyên" in text
     assert "Lý do trả lại: sai số liệu thanh tra" in text
     for issue in issues:
         assert issue.split("\t", 1)[1].strip() in text
