@@ -71,3 +71,22 @@ def test_every_reform_fixture_is_accepted():
     errors = [i.message for v in verdicts.values() for i in v.issues if i.severity == "error"]
     assert errors == []
     assert {v.status for v in verdicts.values()} == {"accepted"}
+
+
+@pytest.mark.parametrize("path", [p for p in FILES if p.suffix in (".pdf", ".txt")
+                                  and expected(p)["report"]["admin_map"] == "2025"],
+                         ids=lambda p: p.name)
+def test_a_2025_commune_writes_to_its_province_not_to_a_district(path):
+    """Districts were abolished on 1 July 2025: a report of the 2025 map answers to the
+    province (UBND tỉnh, Sở Nội vụ), as a real one would. The appendix's own labels keep the
+    template's wording, so only the narrative and the recipients are looked at."""
+    if path.suffix == ".pdf":
+        import pypdfium2
+
+        document = pypdfium2.PdfDocument(path)
+        text = "".join(page.get_textpage().get_text_range() for page in document)
+    else:
+        text = path.read_text(encoding="utf-8")
+    text = " ".join(text.replace("ƣ", "ư").split())
+    assert "Phòng Nội vụ huyện" not in text and "của UBND huyện." not in text
+    assert "Sở Nội vụ" in text
