@@ -218,27 +218,39 @@ def status(
     typer.echo(format_status(warehouse_status(settings.db, period)))
 
 
+# A run's kind and state as ``cchc status`` says them (the desk's run log says them alike).
+RUN_KIND = {"ingest": "nạp", "reprocess": "đọc lại"}
+RUN_STATE = {"running": "đang chạy", "finished": "xong", "failed": "lỗi"}
+
+
 def format_status(found: dict) -> str:
-    lines = [f"Warehouse: {found['warehouse']} (schema {found['schema_version']})", "",
-             "Recent runs:"]
+    """``cchc status`` in Vietnamese, like the desk and the run summary: whoever runs the night
+    is at the Nội vụ office too. Statuses are said as the run summary says them."""
+    from cchc.flows.steps import STATUS_SAID
+
+    lines = [f"Kho dữ liệu: {found['warehouse']} (lược đồ {found['schema_version']})", "",
+             "Các lần nạp gần đây:"]
     for run in found["runs"]:
-        lines.append(f"  {run['run_id']}  {run['kind']:<9} {run['status']:<9} "
-                     f"new {run['n_new'] or 0:>4}  "
-                     f"accepted {run['n_accepted'] or 0:>4}  rejected {run['n_rejected'] or 0:>3}"
-                     f"  quarantined {run['n_quarantined'] or 0:>3}")
-    lines += ["", "Files by status:"]
-    lines += [f"  {name:<12} {count}" for name, count in sorted(found["submissions"].items())]
-    lines += ["", "Completeness (district, or province on the 2025 map, period: submitted / "
-                  "rejected / missing of expected):"]
+        kind, state = RUN_KIND.get(run["kind"], run["kind"]), RUN_STATE.get(run["status"],
+                                                                              run["status"])
+        lines.append(f"  {run['run_id']}  {kind:<7} {state:<9} "
+                     f"mới {run['n_new'] or 0:>4}  "
+                     f"chấp nhận {run['n_accepted'] or 0:>4}  từ chối {run['n_rejected'] or 0:>3}"
+                     f"  không đọc được {run['n_quarantined'] or 0:>3}")
+    lines += ["", "Tệp theo tình trạng:"]
+    lines += [f"  {STATUS_SAID.get(name, name):<17} {count}"
+              for name, count in sorted(found["submissions"].items())]
+    lines += ["", "Mức độ đầy đủ (huyện, hoặc tỉnh trên bản đồ 2025; kỳ: đã gửi / bị từ chối / "
+                  "chưa gửi trên số phải báo cáo):"]
     lines += [f"  {_area(row)}, {row['period']}: "
-              f"{row['n_submitted']} / {row['n_rejected']} / {row['n_missing']} of "
+              f"{row['n_submitted']} / {row['n_rejected']} / {row['n_missing']} trên "
               f"{row['n_expected']}" for row in found["completeness"]]
     return "\n".join(lines)
 
 
 def _area(row: dict) -> str:
     if row["district_code"] is None:
-        return f"province {row['province_code']} (2025 map)"
+        return f"tỉnh {row['province_code']} (bản đồ 2025)"
     return f"{row['district_code']} {row['district_name']}"
 
 
@@ -301,7 +313,7 @@ def summary(
     settings = load_settings(config, db=db)
     paths = build(settings.db, period, district=district, province=province, out_dir=out,
                   deadlines=settings.deadlines)
-    typer.echo(f"Workbook: {paths.xlsx}\nReport:   {paths.html}")
+    typer.echo(f"Bảng tổng hợp (.xlsx): {paths.xlsx}\nBáo cáo (.html):       {paths.html}")
 
 
 @app.command()
