@@ -64,17 +64,22 @@ def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
             flash=session.pop("flash", None))
         return HTMLResponse(html, status_code=status)
 
-    async def page(request: Request, template: str, build, *args, **kwargs) -> Response:
-        def read():
-            with store.read() as con:
-                return build(con, *args, **kwargs)
+    async def answer(request: Request, work, reply) -> Response:
+        """``reply(work())``, the work done in a thread; the busy page (503) while the night's
+        load holds the warehouse, the error page (404) for what the desk refuses."""
         try:
-            data = await run_in_threadpool(read)
+            done = await run_in_threadpool(work)
         except WarehouseBusy:
             return render(request, "busy.html", {"message": _BUSY}, 503)
         except CchcError as exc:
             return render(request, "error.html", {"message": str(exc)}, 404)
-        return render(request, template, data)
+        return reply(done)
+
+    async def page(request: Request, template: str, build, *args, **kwargs) -> Response:
+        def read():
+            with store.read() as con:
+                return build(con, *args, **kwargs)
+        return await answer(request, read, lambda data: render(request, template, data))
 
     def show(template: str, build, param: str | None = None):
         """An endpoint that renders one page's data (the path parameter passed along)."""
@@ -184,13 +189,7 @@ def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
             if not index:
                 raise desk.DeskError("lần nạp này không có báo cáo kiểm tra dữ liệu")
             return docs_file(Path(index).parent, wanted)
-        try:
-            path = await run_in_threadpool(find)
-        except WarehouseBusy:
-            return render(request, "busy.html", {"message": _BUSY}, 503)
-        except CchcError as exc:
-            return render(request, "error.html", {"message": str(exc)}, 404)
-        return FileResponse(path, headers=_DOCS_HEADERS)
+        return await answer(request, find, lambda path: FileResponse(path, headers=_DOCS_HEADERS))
 
     async def act(request: Request) -> Response:
         form = await request.form()
