@@ -150,14 +150,11 @@ def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
                 raise desk.DeskError("báo cáo này chưa được trả lại xã")
             return return_letter(found["report"], found["issues"], review["reason"],
                                  review["user_name"])
-        try:
-            data = await run_in_threadpool(build)
-        except CchcError as exc:
-            return render(request, "error.html", {"message": str(exc)}, 404)
-        return Response(data, media_type="application/vnd.openxmlformats-officedocument."
-                        "wordprocessingml.document",
-                        headers={"content-disposition": 'attachment; filename="thu-tra-lai-'
-                                 f'{report_id[:12]}.docx"'})
+        return await answer(request, build, lambda data: Response(
+            data, media_type="application/vnd.openxmlformats-officedocument."
+            "wordprocessingml.document",
+            headers={"content-disposition": 'attachment; filename="thu-tra-lai-'
+                     f'{report_id[:12]}.docx"'}))
 
     async def summary(request: Request) -> Response:
         from cchc.summary import build
@@ -172,12 +169,10 @@ def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
             with store.alone():
                 return build(store.db, period_key, out_dir=out, deadlines=deadlines,
                              **{level: code})
-        try:
-            paths = await run_in_threadpool(make)
-        except CchcError as exc:
-            return render(request, "error.html", {"message": str(exc)}, 404)
-        path = paths.xlsx if kind == "xlsx" else paths.html
-        return FileResponse(path, filename=path.name)
+        def download(paths) -> Response:
+            path = paths.xlsx if kind == "xlsx" else paths.html
+            return FileResponse(path, filename=path.name)
+        return await answer(request, make, download)
 
     async def data_docs(request: Request) -> Response:
         """A file of one run's Data Docs, read-only, and only from under that run's folder."""
