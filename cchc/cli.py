@@ -218,27 +218,21 @@ def status(
     typer.echo(format_status(warehouse_status(settings.db, period)))
 
 
-# A run's kind and state as ``cchc status`` says them (the desk's run log says them alike).
-RUN_KIND = {"ingest": "nạp", "reprocess": "đọc lại"}
-RUN_STATE = {"running": "đang chạy", "finished": "xong", "failed": "lỗi"}
-
-
 def format_status(found: dict) -> str:
     """``cchc status`` in Vietnamese, like the desk and the run summary: whoever runs the night
     is at the Nội vụ office too. Statuses are said as the run summary says them."""
-    from cchc.flows.steps import STATUS_SAID
+    from cchc.labels import FILE_STATUS, RUN_KIND, RUN_STATE, said
 
     lines = [f"Kho dữ liệu: {found['warehouse']} (lược đồ {found['schema_version']})", "",
              "Các lần nạp gần đây:"]
     for run in found["runs"]:
-        kind, state = RUN_KIND.get(run["kind"], run["kind"]), RUN_STATE.get(run["status"],
-                                                                              run["status"])
+        kind, state = said(RUN_KIND, run["kind"]), said(RUN_STATE, run["status"])
         lines.append(f"  {run['run_id']}  {kind:<7} {state:<9} "
                      f"mới {run['n_new'] or 0:>4}  "
                      f"chấp nhận {run['n_accepted'] or 0:>4}  từ chối {run['n_rejected'] or 0:>3}"
                      f"  không đọc được {run['n_quarantined'] or 0:>3}")
     lines += ["", "Tệp theo tình trạng:"]
-    lines += [f"  {STATUS_SAID.get(name, name):<17} {count}"
+    lines += [f"  {said(FILE_STATUS, name):<17} {count}"
               for name, count in sorted(found["submissions"].items())]
     lines += ["", "Mức độ đầy đủ (huyện, hoặc tỉnh trên bản đồ 2025; kỳ: đã gửi / bị từ chối / "
                   "chưa gửi trên số phải báo cáo):"]

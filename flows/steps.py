@@ -15,6 +15,7 @@ from pathlib import Path
 
 from cchc.errors import CchcError, UnreadableReport
 from cchc.flows.inbox import Received
+from cchc.labels import FILE_STATUS, said
 from cchc.settings import Settings
 from cchc.transforms.model import Report
 from cchc.transforms.narrative import Claim
@@ -80,25 +81,18 @@ class RunSummary:
         lines = [f"# {title} {self.run_id}", "",
                  f"Số tệp đã xét: {self.n_seen}; {what}: {len(self.outcomes)}", "",
                  "| tình trạng | số tệp |", "| --- | --- |"]
-        lines += [f"| {_said(status)} | {n} |" for status, n in sorted(self.counts.items())]
+        lines += [f"| {said(FILE_STATUS, status)} | {n} |"
+                  for status, n in sorted(self.counts.items())]
         lines += ["", "| tệp | tình trạng | xã | kỳ | lỗi | lưu ý | lý do |",
                   "| --- | --- | --- | --- | --- | --- | --- |"]
-        lines += [f"| {o.file_name} | {_said(o.status)} | {o.commune or ''} | {o.period or ''} | "
-                  f"{o.n_errors} | {o.n_warnings} | {(o.reason or '').replace('|', '/')} |"
+        lines += [f"| {o.file_name} | {said(FILE_STATUS, o.status)} | {o.commune or ''} | "
+                  f"{o.period or ''} | {o.n_errors} | {o.n_warnings} | "
+                  f"{(o.reason or '').replace('|', '/')} |"
                   for o in self.outcomes]
         lines += ["", f"Kho dữ liệu: {self.db}", f"Lưu trữ tệp gốc: {self.archive}"]
         if self.docs:
             lines.append(f"Báo cáo kiểm tra dữ liệu (Great Expectations Data Docs): {self.docs}")
         return "\n".join(lines)
-
-
-# A file's status as the summary says it (the warehouse keeps the English key).
-STATUS_SAID = {"accepted": "chấp nhận", "rejected": "từ chối", "quarantined": "không đọc được",
-               "duplicate": "trùng", "superseded": "đã được thay thế"}
-
-
-def _said(status: str) -> str:
-    return STATUS_SAID.get(status, status)
 
 
 def begin_run(settings: Settings, kind: str = "ingest") -> tuple[str, set[str]]:

@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 import duckdb
 
+from cchc.labels import RUN_STATE, said
 from cchc.summary import queries
 from cchc.summary.build import parse_period_key, resolve_area
 from cchc.summary.timeliness import classify, deadline_for, parse_deadlines
@@ -152,7 +153,8 @@ def commune_page(con: duckdb.DuckDBPyConnection, admin_map: str, code: str) -> d
 def runs_page(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Each night's run with its counts and summary, and where the desk serves its Data Docs
     (a file:// path would not open from a page served over HTTP)."""
-    return {"runs": [{**run, "docs_url": f"/runs/{quote(run['run_id'], safe='')}/docs/index.html"
+    return {"runs": [{**run, "state_label": said(RUN_STATE, run["status"]),
+                      "docs_url": f"/runs/{quote(run['run_id'], safe='')}/docs/index.html"
                       if run["docs_path"] else None} for run in desk.runs(con)]}
 
 

@@ -1,0 +1,12 @@
+"""How the warehouse's English keys are said in Vietnamese, wherever a person reads them: the
+run summary, ``cchc status``, the desk's run log. The warehouse keeps the keys."""
+
+FILE_STATUS = {"accepted": "chấp nhận", "rejected": "từ chối", "quarantined": "không đọc được",
+               "duplicate": "trùng", "superseded": "đã được thay thế"}
+RUN_KIND = {"ingest": "nạp", "reprocess": "đọc lại"}
+RUN_STATE = {"running": "đang chạy", "finished": "xong", "failed": "lỗi"}
+
+
+def said(labels: dict[str, str], key: str) -> str:
+    """The label of ``key``, or the key itself should a new one appear before its label."""
+    return labels.get(key, key)
