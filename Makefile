@@ -5,7 +5,16 @@ BIN := $(VENV)/bin
 DEMO := demo
 N ?= 200
 
-.PHONY: demo test lint fixtures bench bench-night bench-desk bench-desk-wait fuzz clean
+.PHONY: demo test lint fixtures bench bench-night bench-desk bench-desk-wait fuzz clean \
+	system-test system-office
+
+# Debian packages that tests start (PACKAGE=a file it installs): installed by `make test` when
+# missing (apt-get, as root), or named in one line before any test runs.
+TEST_PACKAGES := chromium=/usr/bin/chromium
+# LibreOffice renders the benchmark's and the fixtures' reports (not needed by `make test`).
+OFFICE_PACKAGES := libreoffice-writer=/usr/bin/soffice \
+	libreoffice-calc=/usr/lib/libreoffice/program/libsclo.so \
+	fonts-liberation2=/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf
 
 $(BIN)/cchc: pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -28,7 +37,7 @@ demo: $(BIN)/cchc
 	@echo "Review desk: $(BIN)/cchc user add admin --role admin --db $(DEMO)/cchc.duckdb"
 	@echo "             $(BIN)/cchc web --db $(DEMO)/cchc.duckdb   then open http://127.0.0.1:8080/"
 
-test: $(BIN)/cchc
+test: $(BIN)/cchc system-test
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
@@ -36,17 +45,17 @@ lint: $(BIN)/cchc
 	$(BIN)/ruff check .
 
 # Re-render the committed fixtures (needs LibreOffice; `make test` does not).
-fixtures: $(BIN)/cchc
+fixtures: $(BIN)/cchc system-office
 	$(BIN)/python -m tests.fixtures.generate
 
 # Everything measured: a night of N reports (bench/run.py), the desk's pages on 50,000 reports
 # (bench/desk.py), and how long an officer's action waits during a 2,000-report night
 # (bench/desk_wait.py). Renders reports with LibreOffice once; an hour or more on 2 cores.
-bench: bench-night bench-desk
+bench: system-office bench-night bench-desk
 	$(BIN)/python -m bench.desk_wait --n 2000
 
 # Benchmark a night of N reports (renders them with LibreOffice once; see bench/run.py).
-bench-night: $(BIN)/cchc
+bench-night: $(BIN)/cchc system-office
 	$(BIN)/python -m bench.run --n $(N)
 
 # Time each page of the review desk on the 50,000-report warehouse (see bench/desk.py).
@@ -58,8 +67,14 @@ fuzz: $(BIN)/cchc
 	$(BIN)/python -m tests.fuzz --n $(N)
 
 # The longest an officer's action waits while an ingest of N reports runs (see bench/desk_wait.py).
-bench-desk-wait: $(BIN)/cchc
+bench-desk-wait: $(BIN)/cchc system-office
 	$(BIN)/python -m bench.desk_wait --n $(N)
+
+system-test:
+	@scripts/system_packages.sh "make test" $(TEST_PACKAGES)
+
+system-office:
+	@scripts/system_packages.sh "make $(MAKECMDGOALS)" $(OFFICE_PACKAGES)
 
 clean:
 	rm -rf $(DEMO) .pytest_cache
