@@ -133,6 +133,24 @@ def quiet_night(settings: Settings, n_seen: int, notes: tuple[str, ...] = ()) ->
     return replace(summary, run_id=run_id)
 
 
+def add_notes(settings: Settings, summary: RunSummary, notes: tuple[str, ...]) -> RunSummary:
+    """The summary with lines added after its run was recorded (the answers sent once the
+    night is over), stored with the run as well."""
+    from cchc.warehouse.load import set_summary
+    from cchc.warehouse.schema import connect
+
+    if not notes:
+        return summary
+    summary = replace(summary, notes=(*summary.notes, *notes))
+    if summary.run_id is not None:
+        con = connect(settings.db, retry_seconds=60)
+        try:
+            set_summary(con, summary.run_id, summary.markdown())
+        finally:
+            con.close()
+    return summary
+
+
 def first_of_each(received: Sequence[Received], seen_before: set[str]) -> list[Received]:
     """The files whose bytes are new: not in the warehouse, and the first to arrive (by mtime)
     of their kind tonight; later copies are duplicates of it."""

@@ -166,8 +166,9 @@ class Dovecot:
         deadline = time.monotonic() + 20
         while not all(_listening(p) for p in (self.plain, self.tls)):
             if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"dovecot did not start: {self.log()}")
+                log = self.log()
+                self.remove()
+                raise RuntimeError(f"dovecot did not start: {log}")
             time.sleep(0.1)
         return self
 
@@ -194,13 +195,14 @@ class Dovecot:
             client.logout()
 
     def state(self, folder: str = "INBOX") -> dict[int, set[bytes]]:
-        """uid → flags of every message of ``folder`` (empty when there is no such folder)."""
+        """uid → flags of every message of ``folder`` (empty when there is no such folder),
+        \\Recent aside (the server's, not a client's)."""
         client = self.client()
         try:
             if not client.folder_exists(folder):
                 return {}
             client.select_folder(folder, readonly=True)
-            return {uid: set(data[b"FLAGS"]) for uid, data in
+            return {uid: set(data[b"FLAGS"]) - {b"\\Recent"} for uid, data in
                     client.fetch(client.search(["ALL"]), ["FLAGS"]).items()}
         finally:
             client.logout()
@@ -217,6 +219,10 @@ class Dovecot:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+    def remove(self) -> None:
+        """Stop, and remove its folder (mail, certificates, configuration)."""
+        self.stop()
         shutil.rmtree(self.base, ignore_errors=True)
 
 
