@@ -30,7 +30,8 @@ MAIL_SETTINGS = ("mailbox", "mailbox_password_file", "mailbox_ca", "mailbox_move
 @flow(name="cchc-nightly", log_prints=True)
 def nightly(inbox: str, db: str, archive: str, docs: str, workers: int = 2,
             runner: str = "thread", address: str | None = None,
-            rules: str | None = None, mail: dict[str, str] | None = None) -> str:
+            rules: str | None = None, mail: dict[str, str] | None = None,
+            province: str | None = None, deadlines: dict[str, str] | None = None) -> str:
     """What the schedule runs: the ingest of whatever is new, its summary as the result.
 
     The summary is published on this flow run, the one an operator opens from the deployment
@@ -43,7 +44,8 @@ def nightly(inbox: str, db: str, archive: str, docs: str, workers: int = 2,
 
     settings = Settings(inbox=Path(inbox), db=Path(db), archive=Path(archive), docs=Path(docs),
                         workers=workers, runner=runner, address=address,
-                        rules=Path(rules) if rules else None)
+                        rules=Path(rules) if rules else None, province=province,
+                        deadlines=deadlines or {})
     settings = replace(settings, **parse_values(mail or {}, "mail"))
     summary = run_ingest(settings).markdown()
     create_markdown_artifact(summary, key="cchc-run-summary",
@@ -75,7 +77,8 @@ def serve_nightly(settings: Settings) -> None:
                     "docs": str(settings.docs.resolve()), "workers": settings.workers,
                     "runner": settings.runner, "address": settings.address,
                     "rules": str(settings.rules.resolve()) if settings.rules else None,
-                    "mail": _mail_parameters(settings)},
+                    "mail": _mail_parameters(settings), "province": settings.province,
+                    "deadlines": {k: str(v) for k, v in settings.deadlines.items()}},
     )
 
 
