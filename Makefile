@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 DEMO := demo
 N ?= 200
 
-.PHONY: demo test lint fixtures bench bench-night bench-desk bench-desk-wait fuzz clean \
+.PHONY: demo test lint fixtures bench bench-night bench-desk bench-desk-wait bench-mailbox fuzz \
+	clean \
 	system-test system-office
 
 # Debian packages that tests start (PACKAGE=a file it installs): installed by `make test` when
@@ -49,10 +50,14 @@ fixtures: $(BIN)/cchc system-office
 	$(BIN)/python -m tests.fixtures.generate
 
 # Everything measured: a night of N reports (bench/run.py), the desk's pages on 50,000 reports
-# (bench/desk.py), and how long an officer's action waits during a 2,000-report night
-# (bench/desk_wait.py). Renders reports with LibreOffice once; an hour or more on 2 cores.
-bench: system-office bench-night bench-desk
+# (bench/desk.py), how long an officer's action waits during a 2,000-report night
+# (bench/desk_wait.py), and a 500-message pull of the office mailbox (bench/mailbox.py). Renders reports with LibreOffice once; an hour or more on 2 cores.
+bench: system-office bench-night bench-desk bench-mailbox
 	$(BIN)/python -m bench.desk_wait --n 2000
+
+# Pull a 500-message office mailbox from a real Dovecot on loopback (see bench/mailbox.py).
+bench-mailbox: $(BIN)/cchc
+	$(BIN)/python -m bench.mailbox --n 500
 
 # Benchmark a night of N reports (renders them with LibreOffice once; see bench/run.py).
 bench-night: $(BIN)/cchc system-office

@@ -83,6 +83,9 @@ AddressOption = Annotated[str | None, typer.Option(
          "started).")]
 RulesOption = Annotated[Path | None, typer.Option(
     help="The cross-field rules (YAML); default the shipped reference/rules.yaml.")]
+MailboxOption = Annotated[str | None, typer.Option(
+    help="The office mailbox to pull reports from first, imaps://USER@HOST:993/FOLDER (the "
+         "password from $CCHC_MAILBOX_PASSWORD or mailbox_password_file); or $CCHC_MAILBOX.")]
 
 
 @app.command()
@@ -129,15 +132,17 @@ def ingest(
     address: AddressOption = None,
     province: ProvinceOption = None,
     rules: RulesOption = None,
+    mailbox: MailboxOption = None,
     config: ConfigOption = None,
 ) -> None:
-    """Load what is new in the inbox into the warehouse (what the nightly deployment runs)."""
+    """Load what is new in the inbox into the warehouse (what the nightly deployment runs);
+    with a mailbox set, first pull its new messages' reports into the inbox."""
     from cchc.flows.ingest import run_ingest
     from cchc.settings import load_settings
 
     settings = load_settings(config, inbox=inbox, db=db, archive=archive, docs=docs,
                              workers=workers, runner=runner, address=address,
-                             province=province, rules=rules)
+                             province=province, rules=rules, mailbox=mailbox)
     with _progress_bar() as progress:
         summary = run_ingest(settings, progress)
     typer.echo(summary.markdown())
@@ -239,7 +244,18 @@ def format_status(found: dict) -> str:
     lines += [f"  {_area(row)}, {row['period']}: "
               f"{row['n_submitted']} / {row['n_rejected']} / {row['n_missing']} trên "
               f"{row['n_expected']}" for row in found["completeness"]]
+    if found.get("mailbox"):
+        lines += ["", _mailbox_line(found["mailbox"])]
     return "\n".join(lines)
+
+
+def _mailbox_line(pull: dict) -> str:
+    """The last pull of the office mailbox in one line: when, and what it took or why not."""
+    when = f"{pull['started_at']:%d/%m/%Y %H:%M}"
+    if pull["ok"]:
+        return (f"Hộp thư {pull['mailbox']}: lần lấy thư cuối {when}, {pull['n_messages']} thư "
+                f"mới, {pull['n_files']} tệp.")
+    return f"Hộp thư {pull['mailbox']}: lần lấy thư cuối {when} KHÔNG ĐỌC ĐƯỢC: {pull['error']}"
 
 
 def _area(row: dict) -> str:
@@ -322,6 +338,7 @@ def serve(
     address: AddressOption = None,
     province: ProvinceOption = None,
     rules: RulesOption = None,
+    mailbox: MailboxOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Serve the nightly deployment (cron 0 1 * * *, Asia/Ho_Chi_Minh); needs a Prefect server.
@@ -332,7 +349,7 @@ def serve(
 
     serve_nightly(load_settings(config, inbox=inbox, db=db, archive=archive, docs=docs,
                                 workers=workers, runner=runner, address=address,
-                                province=province, rules=rules))
+                                province=province, rules=rules, mailbox=mailbox))
 
 
 @app.command()
@@ -382,6 +399,69 @@ def user_add(
     settings = load_settings(config, db=db)
     create_user(settings.db, name, role, password)
     typer.echo(f"Đã tạo tài khoản {name} ({role}) trong {settings.db}")
+
+
+commune_app = typer.Typer(help="The communes' registry: the addresses each sends from.",
+                          no_args_is_help=True)
+email_app = typer.Typer(help="The e-mail addresses a commune sends its reports from.",
+                        no_args_is_help=True)
+app.add_typer(commune_app, name="commune")
+commune_app.add_typer(email_app, name="email")
+MapOption = Annotated[str | None, typer.Option(
+    "--map", help="The administrative map of the code: legacy or 2025 (default: the one in "
+                  "force today).")]
+
+
+@email_app.command("add")
+@reports_errors
+def email_add(
+    code: Annotated[str, typer.Argument(help="The commune's GSO code (15865).")],
+    address: Annotated[str, typer.Argument(help="An address it sends from.")],
+    admin_map: MapOption = None,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Register an address a commune sends from: a report it mails whose letterhead names
+    another commune is flagged for the officer."""
+    from cchc.settings import load_settings
+    from cchc.warehouse.mail import register_addresses
+
+    settings = load_settings(config, db=db)
+    added, _ = register_addresses(settings.db, [(code, address, admin_map)], "cchc commune "
+                                  "email add")
+    typer.echo(f"Đã đăng ký {address} cho xã {code}." if added
+               else f"{address} đã được đăng ký cho xã {code} từ trước.")
+
+
+@email_app.command("import")
+@reports_errors
+def email_import(
+    csv_file: Annotated[Path, typer.Argument(help="A CSV with columns code,address (and "
+                                                  "optionally map).")],
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Register every (commune, address) row of a CSV file, all or none."""
+    from cchc.settings import load_settings
+    from cchc.warehouse.mail import read_address_csv, register_addresses
+
+    settings = load_settings(config, db=db)
+    added, known = register_addresses(settings.db, read_address_csv(csv_file), str(csv_file))
+    typer.echo(f"Đã đăng ký {added} địa chỉ mới ({known} đã có từ trước).")
+
+
+@email_app.command("list")
+@reports_errors
+def email_list(db: DbOption = None, config: ConfigOption = None) -> None:
+    """Every registered address, by commune."""
+    from cchc.settings import load_settings
+    from cchc.warehouse.mail import registered
+
+    settings = load_settings(config, db=db)
+    rows = registered(settings.db)
+    typer.echo(format_rows(["map", "code", "commune", "address", "added"],
+                           [(r["admin_map"], r["commune_code"], r["commune_name"],
+                             r["address"], f"{r['added_at']:%Y-%m-%d}") for r in rows], "table"))
 
 
 def format_report(document: dict) -> str:

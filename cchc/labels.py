@@ -1,10 +1,14 @@
 """How the warehouse's English keys are said in Vietnamese, wherever a person reads them: the
-run summary, ``cchc status``, the desk's run log. The warehouse keeps the keys."""
+run summary, ``cchc status``, the desk's run log, the mail to a commune. The warehouse keeps
+the keys."""
 
 FILE_STATUS = {"accepted": "chấp nhận", "rejected": "từ chối", "quarantined": "không đọc được",
                "duplicate": "trùng", "superseded": "đã được thay thế"}
 RUN_KIND = {"ingest": "nạp", "reprocess": "đọc lại"}
 RUN_STATE = {"running": "đang chạy", "finished": "xong", "failed": "lỗi"}
+# An issue's severity as the desk's report page, the return letter and the reply to a commune
+# all say it: the three must read word for word alike.
+SEVERITY = {"error": "Lỗi", "warning": "Lưu ý"}
 
 
 def said(labels: dict[str, str], key: str) -> str:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
+from datetime import date
 from pathlib import Path
 
 from cchc.errors import CchcError
 
 DEFAULT_CONFIG = Path("cchc.toml")
 RUNNERS = ("thread", "dask")
+REPLIES = ("off", "dry-run", "on")
 
 
 class SettingsError(CchcError):
@@ -46,6 +48,23 @@ class Settings:
     # The inbox's province (GSO code, "38"): settles a commune name that several provinces share
     # when the report names no province. None: such a report is rejected, listing the communes.
     province: str | None = None
+    # The office mailbox the reports are mailed to (README, "Hộp thư của Phòng"): an imaps://
+    # or imap:// URL with the login name and folder. Its password is never a setting: it is
+    # read when logging in from CCHC_MAILBOX_PASSWORD or mailbox_password_file.
+    mailbox: str | None = None
+    mailbox_password_file: Path | None = None
+    mailbox_ca: Path | None = None  # trust this certificate (a self-signed office server)
+    mailbox_move_to: str | None = None  # move fetched messages here; None: flag them \Seen
+    mailbox_since: date | None = None  # ignore messages that reached the mailbox before
+    # Answers to the communes after the night: off, dry-run (.eml files in `outbox`) or on
+    # (sent over `smtp`, from `reply_from`); reminders `remind_days` before a deadline.
+    replies: str = "off"
+    smtp: str | None = None
+    smtp_password_file: Path | None = None
+    smtp_ca: Path | None = None
+    reply_from: str | None = None
+    outbox: Path = Path("outbox")
+    remind_days: int = 3
 
 
 _TYPES = {f.name: f.type for f in fields(Settings)}
@@ -66,6 +85,11 @@ def load_settings(config: Path | None = None, **flags: object) -> Settings:
     given = {name: _typed(name, value, f"--{name}") for name, value in flags.items()
              if value is not None}
     return replace(settings, **given)
+
+
+def parse_values(values: dict[str, object], where: str) -> dict[str, object]:
+    """Settings given as text (a deployment's parameters) typed as the file's are."""
+    return {name: _typed(name, value, f"{where}: {name}") for name, value in values.items()}
 
 
 def _from_file(path: Path) -> dict[str, object]:
@@ -95,14 +119,36 @@ def _typed(name: str, value: object, where: str) -> object:
             number = int(value)
         except (TypeError, ValueError):
             raise SettingsError(f"{where}: {value!r} is not a whole number") from None
-        if number < 1:
-            raise SettingsError(f"{where}: must be at least 1, not {number}")
+        least = 0 if name == "remind_days" else 1  # 0: no reminders
+        if number < least:
+            raise SettingsError(f"{where}: must be at least {least}, not {number}")
         return number
     if name == "province":
         return _province(value, where)
     if name == "runner" and value not in RUNNERS:
         raise SettingsError(f"{where}: unknown runner {value!r}; use one of {', '.join(RUNNERS)}")
+    if name == "replies" and value not in REPLIES:
+        raise SettingsError(f"{where}: {value!r}; use one of {', '.join(REPLIES)}")
+    if name in ("mailbox", "smtp"):
+        from cchc.mail.servers import parse_server
+
+        parse_server(str(value), ("imaps", "imap") if name == "mailbox" else ("smtps", "smtp"),
+                     where)
+    if name == "mailbox_since":
+        return _date(value, where)
+    if name == "reply_from" and "@" not in str(value):
+        raise SettingsError(f"{where}: {value!r} is not an e-mail address")
     return str(value)
+
+
+def _date(value: object, where: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise SettingsError(f"{where}: {value!r} is not a date; write it as YYYY-MM-DD"
+                            ) from None
 
 
 def _province(value: object, where: str) -> str:

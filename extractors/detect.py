@@ -16,6 +16,9 @@ from cchc.extractors.raw import Format
 ACCEPTED = "PDF có lớp chữ, Word (.docx), Excel (.xlsx) hoặc văn bản thuần (UTF-8)"
 MAX_FILE_BYTES = 64 * 1024 * 1024
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Archives cchc does not open: the commune is asked for the files themselves. (A ZIP attached
+# to a message is opened when it is fetched, mail/message.py; one left in the inbox is not.)
+_ARCHIVES = {b"Rar!\x1a\x07": "RAR", b"7z\xbc\xaf\x27\x1c": "7-Zip"}
 
 
 def detect_format(data: bytes, name: str) -> Format:
@@ -28,6 +31,9 @@ def detect_format(data: bytes, name: str) -> Format:
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
         return _zip_format(data, name)
+    for magic, kind in _ARCHIVES.items():
+        if data.startswith(magic):
+            raise UnreadableReport(name, archive_refused(kind))
     if data.startswith(_OLE2):
         raise UnreadableReport(name, _legacy_office(data))
     if data.lstrip().startswith(b"{\\rtf"):
@@ -62,6 +68,12 @@ def _legacy_office(data: bytes) -> str:
         what, save_as = "tệp Word/Excel 97-2003 (.doc/.xls)", ".docx, .xlsx hoặc PDF"
     return (f"{what}, định dạng cũ cchc không đọc được; đề nghị xã mở tệp, lưu lại thành "
             f"{save_as} (File → Save As) rồi gửi lại")
+
+
+def archive_refused(kind: str) -> str:
+    """Why a compressed archive other than a mail's ZIP is refused: what to send instead."""
+    return (f"tệp nén {kind}, cchc không mở tệp nén loại này; đề nghị xã gửi chính các tệp "
+            f"báo cáo ({ACCEPTED}), đính kèm trực tiếp vào thư hoặc nén bằng ZIP")
 
 
 def too_large(size: int) -> str:

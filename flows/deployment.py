@@ -9,20 +9,29 @@ with ``PREFECT_API_URL=http://127.0.0.1:4200/api`` (README, "Running it every ni
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from prefect import flow
 
 from cchc.errors import CchcError
-from cchc.settings import Settings
+from cchc.settings import Settings, parse_values
 
 DEPLOYMENT = "nightly"
+
+
+# The mail settings a night needs (flows/mailbox.py, flows/answers.py), handed to the flow as
+# text; passwords are never among them (they are read from the environment or a file).
+MAIL_SETTINGS = ("mailbox", "mailbox_password_file", "mailbox_ca", "mailbox_move_to",
+                 "mailbox_since", "replies", "smtp", "smtp_password_file", "smtp_ca",
+                 "reply_from", "outbox", "remind_days")
 
 
 @flow(name="cchc-nightly", log_prints=True)
 def nightly(inbox: str, db: str, archive: str, docs: str, workers: int = 2,
             runner: str = "thread", address: str | None = None,
-            rules: str | None = None) -> str:
+            rules: str | None = None, mail: dict[str, str] | None = None,
+            province: str | None = None, deadlines: dict[str, str] | None = None) -> str:
     """What the schedule runs: the ingest of whatever is new, its summary as the result.
 
     The summary is published on this flow run, the one an operator opens from the deployment
@@ -35,7 +44,9 @@ def nightly(inbox: str, db: str, archive: str, docs: str, workers: int = 2,
 
     settings = Settings(inbox=Path(inbox), db=Path(db), archive=Path(archive), docs=Path(docs),
                         workers=workers, runner=runner, address=address,
-                        rules=Path(rules) if rules else None)
+                        rules=Path(rules) if rules else None, province=province,
+                        deadlines=deadlines or {})
+    settings = replace(settings, **parse_values(mail or {}, "mail"))
     summary = run_ingest(settings).markdown()
     create_markdown_artifact(summary, key="cchc-run-summary",
                              description="What the nightly ingest did with each file")
@@ -65,5 +76,14 @@ def serve_nightly(settings: Settings) -> None:
                     "archive": str(settings.archive.resolve()),
                     "docs": str(settings.docs.resolve()), "workers": settings.workers,
                     "runner": settings.runner, "address": settings.address,
-                    "rules": str(settings.rules.resolve()) if settings.rules else None},
+                    "rules": str(settings.rules.resolve()) if settings.rules else None,
+                    "mail": _mail_parameters(settings), "province": settings.province,
+                    "deadlines": {k: str(v) for k, v in settings.deadlines.items()}},
     )
+
+
+def _mail_parameters(settings: Settings) -> dict[str, str]:
+    """The mail settings as text, paths made absolute here."""
+    values = {name: getattr(settings, name) for name in MAIL_SETTINGS}
+    return {name: str(value.resolve() if isinstance(value, Path) else value)
+            for name, value in values.items() if value is not None}

@@ -1,4 +1,5 @@
-"""The nightly ingest: inbox → fingerprint and archive → extract → validate → load → summary.
+"""The nightly ingest: (mailbox →) inbox → fingerprint and archive → extract → validate → load
+→ summary (→ answers to the communes).
 
 ``run_ingest`` is what the command line and the deployment call. It decides what is new with a
 stat per file and one read of the warehouse, and only then starts Prefect, so that a night with
@@ -18,7 +19,7 @@ from contextvars import ContextVar
 
 from cchc.flows.extraction import ExtractionProcesses
 from cchc.flows.inbox import Candidate, discover, new_candidates, run_lock
-from cchc.flows.steps import RunSummary, quiet_night
+from cchc.flows.steps import RunSummary, add_notes, quiet_night
 from cchc.settings import Settings
 
 Progress = Callable[[str, int, int], None]
@@ -51,14 +52,20 @@ def plan(settings: Settings) -> tuple[list[Candidate], list[Candidate]]:
 def run_ingest(settings: Settings, progress: Progress | None = None) -> RunSummary:
     """Ingest what is new in the inbox; the run's summary. Raises RunInProgress when another
     ingest holds the warehouse."""
+    from cchc.flows.answers import answer
+    from cchc.flows.mailbox import pulled_note
+
     with run_lock(settings.db):
+        notes = pulled_note(settings)  # the office mailbox first, when one is set
         found, new = plan(settings)
         if not new:
-            return quiet_night(settings, len(found))
-        _quiet_prefect()
-        from cchc.flows.nightly import nightly_ingest
+            summary = quiet_night(settings, len(found), notes)
+        else:
+            _quiet_prefect()
+            from cchc.flows.nightly import nightly_ingest
 
-        return run_flow(settings, progress, nightly_ingest, settings)
+            summary = run_flow(settings, progress, nightly_ingest, settings, notes)
+        return add_notes(settings, summary, answer(settings))
 
 
 def run_reprocess(settings: Settings, period: str | None = None, commune: str | None = None,

@@ -15,7 +15,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.utilities.annotations import quote, unmapped
 
-from cchc.flows import ingest, steps
+from cchc.flows import ingest, mailbox, steps
 from cchc.flows.inbox import Candidate, Received, archive
 from cchc.settings import Settings
 from cchc.transforms.validate import validate_reports
@@ -51,8 +51,9 @@ def extract(received: Received, province: str | None = None) -> steps.Extracted:
 
 
 @flow(name="nightly_ingest", validate_parameters=False)
-def nightly_ingest(settings: Settings) -> steps.RunSummary:
-    """Fingerprint and archive → extract (in parallel) → validate the batch → load → summary."""
+def nightly_ingest(settings: Settings, notes: tuple[str, ...] = ()) -> steps.RunSummary:
+    """Fingerprint and archive → extract (in parallel) → validate the batch → load → summary.
+    ``notes``: lines for the summary about what came before (the mailbox pulled)."""
     found, new = ingest.plan(settings)
     run_id, seen_before = steps.begin_run(settings)
     # An absolute archive: a Dask worker on another machine has a working directory of its own.
@@ -60,11 +61,12 @@ def nightly_ingest(settings: Settings) -> steps.RunSummary:
     fresh = steps.first_of_each(received, seen_before)
     extracted = _extract_all(fresh, settings.province)
     verdicts, docs = _validate(settings, run_id, extracted)
+    verdicts = mailbox.with_sender_warnings(settings, extracted, verdicts)
     todo = [*extracted, *(steps.Extracted(item) for item in received if item not in fresh)]
     read_with = steps.read_with(settings)
     outcomes = _in_batches(settings.db, todo, lambda batch: load(
         settings.db, run_id, quote(batch), quote(verdicts), read_with))
-    summary = steps.finish(settings, run_id, len(found), outcomes, docs)
+    summary = steps.finish(settings, run_id, len(found), outcomes, docs, notes=notes)
     create_markdown_artifact(summary.markdown(), key="cchc-run-summary",
                              description="What the nightly ingest did with each file")
     return summary

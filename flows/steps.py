@@ -68,17 +68,23 @@ class RunSummary:
     archive: str = ""
     docs: str | None = None
     kind: str = "ingest"  # or "reprocess": files read again from the archive
+    # Lines about what came before and after the files: the mailbox pulled, the communes
+    # answered (flows/mailbox.py, flows/answers.py).
+    notes: tuple[str, ...] = ()
 
     def markdown(self) -> str:
         """The run summary as Markdown, in Vietnamese: published as a Prefect artifact, printed,
         and shown in the desk's run log, where the officer reads it."""
+        notes = "".join(f"\n\n{note}" for note in self.notes)
         if not self.outcomes and self.kind == "reprocess":
             return "Không có tệp lưu trữ nào khớp điều kiện để đọc lại."
         if not self.outcomes:
-            return f"Không có tệp mới trong hộp thư ({self.n_seen} tệp đã nhận từ trước)."
+            return (f"Không có tệp mới trong hộp thư ({self.n_seen} tệp đã nhận từ trước)."
+                    + notes)
         title, what = ("Lần đọc lại", "đọc lại") if self.kind == "reprocess" else (
             "Lần nạp", "mới")
-        lines = [f"# {title} {self.run_id}", "",
+        lines = [f"# {title} {self.run_id}", *(line for note in self.notes
+                                               for line in ("", note)), "",
                  f"Số tệp đã xét: {self.n_seen}; {what}: {len(self.outcomes)}", "",
                  "| tình trạng | số tệp |", "| --- | --- |"]
         lines += [f"| {said(FILE_STATUS, status)} | {n} |"
@@ -108,7 +114,7 @@ def begin_run(settings: Settings, kind: str = "ingest") -> tuple[str, set[str]]:
         con.close()
 
 
-def quiet_night(settings: Settings, n_seen: int) -> RunSummary:
+def quiet_night(settings: Settings, n_seen: int, notes: tuple[str, ...] = ()) -> RunSummary:
     """A night with nothing new still leaves its run in the warehouse, so that ``cchc status``
     tells a quiet night from a night that never ran; and it closes a run killed after its last
     load (still marked running, its roll-ups not refreshed). Nothing else: a quiet night stays
@@ -116,7 +122,8 @@ def quiet_night(settings: Settings, n_seen: int) -> RunSummary:
     from cchc.warehouse.load import mark_interrupted_runs, record_quiet_run
     from cchc.warehouse.schema import connect
 
-    summary = RunSummary(None, n_seen, db=str(settings.db), archive=str(settings.archive))
+    summary = RunSummary(None, n_seen, db=str(settings.db), archive=str(settings.archive),
+                         notes=notes)
     con = connect(settings.db, retry_seconds=60)
     try:
         mark_interrupted_runs(con)
@@ -124,6 +131,24 @@ def quiet_night(settings: Settings, n_seen: int) -> RunSummary:
     finally:
         con.close()
     return replace(summary, run_id=run_id)
+
+
+def add_notes(settings: Settings, summary: RunSummary, notes: tuple[str, ...]) -> RunSummary:
+    """The summary with lines added after its run was recorded (the answers sent once the
+    night is over), stored with the run as well."""
+    from cchc.warehouse.load import set_summary
+    from cchc.warehouse.schema import connect
+
+    if not notes:
+        return summary
+    summary = replace(summary, notes=(*summary.notes, *notes))
+    if summary.run_id is not None:
+        con = connect(settings.db, retry_seconds=60)
+        try:
+            set_summary(con, summary.run_id, summary.markdown())
+        finally:
+            con.close()
+    return summary
 
 
 def first_of_each(received: Sequence[Received], seen_before: set[str]) -> list[Received]:
@@ -310,7 +335,8 @@ def reread_batch(db: Path, run_id: str, batch: Sequence[Extracted], verdicts: di
 
 
 def finish(settings: Settings, run_id: str, n_seen: int, outcomes: Sequence[Outcome],
-           docs_index: str | None, kind: str = "ingest") -> RunSummary:
+           docs_index: str | None, kind: str = "ingest",
+           notes: tuple[str, ...] = ()) -> RunSummary:
     """Close the run; its summary, with each file's final status (a later file of the same
     run may have superseded an earlier one after it was loaded)."""
     from cchc.warehouse.load import finish_run, run_statuses
@@ -321,7 +347,7 @@ def finish(settings: Settings, run_id: str, n_seen: int, outcomes: Sequence[Outc
         final = run_statuses(con, run_id)
         outcomes = tuple(replace(o, status=final.get(o.inbox_path, o.status)) for o in outcomes)
         summary = RunSummary(run_id, n_seen, outcomes, dict(Counter(o.status for o in outcomes)),
-                             str(settings.db), str(settings.archive), docs_index, kind)
+                             str(settings.db), str(settings.archive), docs_index, kind, notes)
         finish_run(con, run_id, n_seen, summary_md=summary.markdown(), docs_path=docs_index)
     finally:
         con.close()

@@ -15,6 +15,7 @@ from typing import Any, Literal
 import duckdb
 
 from cchc.errors import CchcError
+from cchc.labels import SEVERITY, said
 from cchc.warehouse.rollups import refresh_areas
 
 Role = Literal["viewer", "officer", "admin"]
@@ -104,10 +105,13 @@ def report(con: duckdb.DuckDBPyConnection, report_id: str) -> dict[str, Any]:
 
 
 def issues(con: duckdb.DuckDBPyConnection, report_id: str) -> list[dict[str, Any]]:
-    """The issues in force on a report, errors first."""
-    return _records(con, """SELECT rule, severity, codes, message FROM core.issues
-                            WHERE report_id = ? AND replaced_by IS NULL
-                            ORDER BY severity = 'warning', rule""", [report_id])
+    """The issues in force on a report, errors first, each with its severity said in
+    Vietnamese (``severity_label``): what the desk's report page shows and the reply to the
+    commune lists (flows/answers.py), word for word."""
+    return [{**row, "severity_label": said(SEVERITY, row["severity"])} for row in _records(
+        con, """SELECT rule, severity, codes, message FROM core.issues
+                WHERE report_id = ? AND replaced_by IS NULL
+                ORDER BY severity = 'warning', rule""", [report_id])]
 
 
 def figure_box(con: duckdb.DuckDBPyConnection, report_id: str,

@@ -150,6 +150,11 @@ def _close_run(con: duckdb.DuckDBPyConnection, run_id: str, n_seen: int, status:
     return result
 
 
+def set_summary(con: duckdb.DuckDBPyConnection, run_id: str, summary_md: str) -> None:
+    """Replace a closed run's summary (lines added after it closed: the answers sent)."""
+    con.execute("UPDATE core.runs SET summary_md = ? WHERE run_id = ?", [summary_md, run_id])
+
+
 def known_files(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, float, str]]:
     """inbox_path → (size, mtime, sha256) of the last file recorded there.
 
@@ -269,13 +274,17 @@ def _insert_file(con: duckdb.DuckDBPyConnection, run_id: str, submission: Submis
 def _insert_submission(con: duckdb.DuckDBPyConnection, run_id: str, submission: Submission,
                        status: str, reason: str | None, report_id: str | None,
                        duplicate_of: str | None) -> None:
+    # How the file came is what its arrival says (the mailbox, an upload), else the inbox.
     con.execute("""INSERT INTO core.submissions (submission_id, run_id, file_name, inbox_path,
                        sha256, size, mtime, received_at, status, reason, report_id,
-                       duplicate_of, read_run_id)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       duplicate_of, read_run_id, received_via)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                           coalesce((SELECT received_via FROM core.arrivals
+                                     WHERE inbox_path = ? AND sha256 = ?), 'inbox'))""",
                 [submission.submission_id, run_id, submission.file_name, submission.inbox_path,
                  submission.sha256, submission.size, submission.mtime, submission.received_at,
-                 status, reason, report_id, duplicate_of, run_id])
+                 status, reason, report_id, duplicate_of, run_id, submission.inbox_path,
+                 submission.sha256])
 
 
 def _insert_report(con: duckdb.DuckDBPyConnection, run_id: str, submission: Submission,

@@ -13,6 +13,7 @@ import duckdb
 
 from cchc.errors import CchcError
 from cchc.transforms.periods import parse_period
+from cchc.warehouse.mail import last_pull
 from cchc.warehouse.schema import connect, connect_for_analysts, schema_version
 
 # Statement types a read-only query may run; COPY … TO, ATTACH, SET and the like are refused
@@ -76,7 +77,8 @@ def status(path: str | Path, period: str | None = None,
             GROUP BY ALL ORDER BY period, admin_map DESC, province_code, district_code""",
                                 {"period": period})
         return {"warehouse": str(path), "schema_version": schema_version(con), "runs": runs,
-                "submissions": by_status, "completeness": completeness}
+                "submissions": by_status, "completeness": completeness,
+                "mailbox": last_pull(con)}
     finally:
         con.close()
 

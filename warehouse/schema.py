@@ -236,6 +236,75 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE core.observations ADD COLUMN word_table INTEGER",
         "ALTER TABLE core.observations ADD COLUMN word_row INTEGER",
     ),
+    # Reports that come in by themselves (issue 18): how each file reached the inbox
+    # (arrivals: the office mailbox, the desk's upload, another way), the messages fetched
+    # (never twice: UIDVALIDITY and UID), each pull of the mailbox, the addresses a commune
+    # sends from, and every message cchc sent a commune. A submission says how it came.
+    (
+        """CREATE TABLE core.mail_messages (
+            mail_id VARCHAR PRIMARY KEY,
+            mailbox VARCHAR NOT NULL,
+            uidvalidity BIGINT NOT NULL,
+            uid BIGINT NOT NULL,
+            message_id VARCHAR,
+            sender VARCHAR,
+            sender_name VARCHAR,
+            reply_to VARCHAR,
+            subject VARCHAR,
+            sent_at TIMESTAMP,
+            arrived_at TIMESTAMP NOT NULL,
+            size BIGINT NOT NULL,
+            fetched_at TIMESTAMP NOT NULL,
+            automatic BOOLEAN NOT NULL,
+            n_files INTEGER NOT NULL,
+            reason VARCHAR,
+            reply_wanted BOOLEAN NOT NULL,
+            marked_at TIMESTAMP,
+            UNIQUE (mailbox, uidvalidity, uid))""",
+        """CREATE TABLE core.arrivals (
+            inbox_path VARCHAR NOT NULL,
+            sha256 VARCHAR NOT NULL,
+            received_via VARCHAR NOT NULL CHECK (received_via IN
+                ('inbox', 'mailbox', 'upload', 'other')),
+            arrived_at TIMESTAMP NOT NULL,
+            mail_id VARCHAR,
+            attachment_name VARCHAR,
+            member_name VARCHAR,
+            note VARCHAR,
+            PRIMARY KEY (inbox_path, sha256))""",
+        """CREATE TABLE core.mail_pulls (
+            pull_id VARCHAR PRIMARY KEY,
+            mailbox VARCHAR NOT NULL,
+            started_at TIMESTAMP NOT NULL,
+            finished_at TIMESTAMP NOT NULL,
+            ok BOOLEAN NOT NULL,
+            n_messages INTEGER NOT NULL,
+            n_files INTEGER NOT NULL,
+            error VARCHAR)""",
+        """CREATE TABLE core.commune_emails (
+            address VARCHAR NOT NULL,
+            admin_map VARCHAR NOT NULL,
+            commune_code VARCHAR NOT NULL,
+            added_at TIMESTAMP NOT NULL,
+            source VARCHAR NOT NULL,
+            PRIMARY KEY (address, admin_map, commune_code))""",
+        """CREATE TABLE core.mail_sent (
+            sent_id VARCHAR PRIMARY KEY,
+            kind VARCHAR NOT NULL CHECK (kind IN ('reply', 'reminder')),
+            mode VARCHAR NOT NULL CHECK (mode IN ('sent', 'dry-run', 'failed')),
+            to_address VARCHAR NOT NULL,
+            mail_id VARCHAR,
+            admin_map VARCHAR,
+            commune_code VARCHAR,
+            period VARCHAR,
+            subject VARCHAR NOT NULL,
+            body VARCHAR NOT NULL,
+            message_id VARCHAR NOT NULL,
+            sent_at TIMESTAMP NOT NULL,
+            eml_path VARCHAR,
+            error VARCHAR)""",
+        "ALTER TABLE core.submissions ADD COLUMN received_via VARCHAR DEFAULT 'inbox'",
+    ),
 )
 
 _BOOTSTRAP = (

@@ -119,7 +119,7 @@ SELECT s.submission_id, s.file_name, s.inbox_path, s.sha256, s.size, f.format, f
        r.commune_code, c.name AS commune_name, r.district_code, d.name AS district_name,
        r.period, r.report_date, r.doc_number, r.superseded_by,
        coalesce(n.n_errors, 0) AS n_errors, coalesce(n.n_warnings, 0) AS n_warnings,
-       s.run_id
+       s.run_id, coalesce(s.received_via, 'inbox') AS received_via
 FROM core.submissions s
 LEFT JOIN core.files f ON f.sha256 = s.sha256
 LEFT JOIN core.reports r ON r.report_id = s.report_id
@@ -289,3 +289,31 @@ LEFT JOIN core.admin_units d
     ON d.admin_map = 'legacy' AND d.level = 'district' AND d.code = o.district_code
 LEFT JOIN core.admin_units n
     ON n.admin_map = '2025' AND n.level = 'commune' AND n.code = l.new_code;
+
+-- Every message fetched from the office mailbox, once each (UIDVALIDITY and UID), with the
+-- communes its sender's address is registered to and whether it was answered.
+CREATE OR REPLACE VIEW main.mail_messages AS
+SELECT m.mail_id, m.mailbox, m.uidvalidity, m.uid, m.message_id, m.sender, m.sender_name,
+       m.subject, m.sent_at, m.arrived_at, m.fetched_at, m.size, m.n_files, m.reason,
+       m.automatic, m.marked_at,
+       (SELECT list(e.commune_code ORDER BY e.commune_code) FROM core.commune_emails e
+        WHERE e.address = m.sender) AS sender_communes,
+       (SELECT max(s.sent_at) FROM core.mail_sent s
+        WHERE s.mail_id = m.mail_id AND s.mode = 'sent') AS answered_at
+FROM core.mail_messages m;
+
+-- How each file came into the inbox (the office mailbox, the desk's upload, another way),
+-- with the message it came in and what the night made of it.
+CREATE OR REPLACE VIEW main.arrivals AS
+SELECT a.inbox_path, a.sha256, a.received_via, a.arrived_at, a.attachment_name, a.member_name,
+       a.note, m.mail_id, m.message_id, m.sender, m.subject, m.sent_at, s.submission_id,
+       s.status
+FROM core.arrivals a
+LEFT JOIN core.mail_messages m ON m.mail_id = a.mail_id
+LEFT JOIN core.submissions s ON s.inbox_path = a.inbox_path AND s.sha256 = a.sha256;
+
+-- Every message cchc sent a commune, wrote as a dry run, or failed to send: who, when, what.
+CREATE OR REPLACE VIEW main.mail_sent AS
+SELECT sent_id, kind, mode, to_address, mail_id, admin_map, commune_code, period, subject,
+       body, message_id, sent_at, eml_path, error
+FROM core.mail_sent;

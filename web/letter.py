@@ -12,6 +12,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
 from cchc.errors import UnknownUnit
+from cchc.labels import SEVERITY, said
 from cchc.transforms import admin_units
 
 
@@ -44,8 +45,8 @@ def return_letter(report: dict[str, Any], issues: list[dict[str, Any]], reason: 
         f"(tệp {report.get('file_name') or '?'}). Qua kiểm tra, báo cáo cần được hoàn thiện "
         "các nội dung sau:")
     for issue in issues:
-        kind = "Lỗi" if issue["severity"] == "error" else "Lưu ý"
-        doc.add_paragraph(f"{kind}: {issue['message']}", style="List Number")
+        doc.add_paragraph(f"{said(SEVERITY, issue['severity'])}: {issue['message']}",
+                          style="List Number")
     if not issues:
         doc.add_paragraph("(không có lỗi tự động; xem lý do dưới đây)")
     doc.add_paragraph(f"Lý do trả lại: {reason}")
