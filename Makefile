@@ -9,8 +9,9 @@ N ?= 200
 	clean \
 	system-test system-office
 
-# Debian packages that tests start (PACKAGE=a file it installs: the desk's browser, the IMAP server): installed by `make test` when
-# missing (apt-get, as root), or named in one line before any test runs.
+# Debian packages that tests start (PACKAGE=a file it installs): the desk's browser, the IMAP
+# server. Installed by `make test` when missing (apt-get, as root), or named in one line before
+# any test runs.
 TEST_PACKAGES := chromium=/usr/bin/chromium dovecot-imapd=/usr/lib/dovecot/imap
 # LibreOffice renders the benchmark's and the fixtures' reports (not needed by `make test`).
 OFFICE_PACKAGES := libreoffice-writer=/usr/bin/soffice \
