@@ -133,7 +133,7 @@ def previous(con: duckdb.DuckDBPyConnection, area: Area, period: Period) -> Prev
     values = queries.commune_values(con, area, before.key)
     return Previous(before, {line.code: line for line in
                              rollup.lines(rows, len(area.communes), n_submitted)},
-                    rates.compute_all(values.values()), n_submitted)
+                    rates.compute_all(values.values()), n_submitted, values)
 
 
 def year_on_year(con: duckdb.DuckDBPyConnection, area: Area, period: Period,

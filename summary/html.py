@@ -17,7 +17,7 @@ from pathlib import Path
 from jinja2 import Environment
 from markupsafe import Markup
 
-from cchc.summary import charts, fmt
+from cchc.summary import charts, compare, fmt
 from cchc.summary.model import Commune, RateValue, Summary
 from cchc.summary.rates import compute_all
 from cchc.templating import environment
@@ -72,8 +72,8 @@ def _environment() -> Environment:
     env = environment("cchc.summary")
     env.filters.update(number=fmt.number, percent=fmt.percent, day=fmt.day, moment=fmt.moment,
                        data=_data_value)
-    env.globals.update(reporting=fmt.reporting, change=change, figure=_figure, NONE=fmt.NONE,
-                       FOLLOW_UP=fmt.FOLLOW_UP)
+    env.globals.update(reporting=fmt.reporting, change=compare.difference, figure=_figure,
+                       NONE=fmt.NONE, FOLLOW_UP=fmt.FOLLOW_UP)
     return env
 
 
@@ -179,13 +179,14 @@ def _rate_chart(rates: list[tuple[str, dict[str, RateValue]]], summary: Summary,
 
 def year_before(summary: Summary) -> list[Sequence[str]]:
     """Key figures beside the same period a year earlier (no rows when the warehouse has not
-    got it): indicator, now, then, change."""
+    got it): indicator, now, then, change — the change like for like (summary/compare.py)."""
     previous = summary.previous
     if previous is None:
         return []
+    now_values = {c.code: c.values for c in summary.communes if c.values}
     rows: list[Sequence[str]] = [
         ("Số xã đã gửi báo cáo", str(summary.n_submitted), str(previous.n_submitted),
-         change(summary.n_submitted, previous.n_submitted))]
+         compare.difference(summary.n_submitted, previous.n_submitted))]
     for code in COMPARED:
         now, then = summary.line(code), previous.lines[code]
         rows.append((f"{code} {now.label}",
@@ -193,24 +194,14 @@ def year_before(summary: Summary) -> list[Sequence[str]]:
                      f"({fmt.reporting(now.n_reporting, now.n_expected)})",
                      f"{_figure(then.value, then.kind)} "
                      f"({fmt.reporting(then.n_reporting, then.n_expected)})",
-                     change(now.value, then.value, points=now.kind == "percent")))
+                     compare.figure_change(code, now.aggregation, now.value, then.value,
+                                           now_values, previous.values,
+                                           points=now.kind == "percent").shown))
     for rate in summary.rates:
         then_rate = previous.rates[rate.key]
         rows.append((rate.label, fmt.percent(rate.value), fmt.percent(then_rate.value),
-                     change(rate.value, then_rate.value, points=True)))
+                     compare.rate_change(rate.key, now_values, previous.values).shown))
     return rows
-
-
-def change(now: float | None, then: float | None, points: bool = False) -> str:
-    """"+120 (+10,0%)", or "+2,5 điểm %" between two percentages; a dash when one is blank."""
-    if now is None or then is None:
-        return fmt.NONE
-    delta = now - then
-    sign = "+" if delta > 0 else ""
-    if points:
-        return f"{sign}{fmt.number(delta, 1)} điểm %"
-    relative = f" ({sign}{fmt.percent(100 * delta / then)})" if then else ""
-    return f"{sign}{fmt.number(delta)}{relative}"
 
 
 def follow_up(summary: Summary) -> list[dict[str, str]]:

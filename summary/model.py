@@ -132,6 +132,7 @@ class Previous:
     lines: dict[str, Line]
     rates: dict[str, RateValue]
     n_submitted: int
+    values: dict[str, dict[str, float | None]] = field(default_factory=dict)  # commune → code
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,12 @@ class YearOnYear:
     n_reporting: int  # predecessors that reported the figure a year earlier
     n_expected: int  # its predecessors
     comparable: bool
+
+    @property
+    def like_for_like(self) -> bool:
+        """Whether the change may be printed: no predecessor split, and every one reported
+        (one predecessor's figures against the whole merged commune is not growth)."""
+        return self.comparable and self.n_reporting == self.n_expected
 
 
 @dataclass(frozen=True)

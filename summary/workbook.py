@@ -231,15 +231,16 @@ def year_on_year(ws: Worksheet, summary: Summary) -> None:
         f"TỪNG XÃ SO VỚI CÁC XÃ CŨ CÙNG KỲ NĂM TRƯỚC — {summary.area.name} — "
         f"{summary.period.label}",
         "Cùng kỳ năm trước: tổng số liệu của các xã cũ (trước ngày 01/7/2025) đã hợp thành xã. "
-        "«Không»: có xã cũ bị chia cho nhiều xã mới, tổng chỉ để tham khảo.",
+        "«Không»: có xã cũ bị chia cho nhiều xã mới, hoặc có xã cũ không báo cáo: tổng chỉ "
+        "để tham khảo, không ghi thay đổi.",
     ])
     row = _header(ws, 3, header)
     for item in summary.year_on_year:
-        change = (item.value - item.before if item.comparable and item.value is not None
+        change = (item.value - item.before if item.like_for_like and item.value is not None
                   and item.before is not None else None)
         values = [item.commune_code, item.commune_name, item.code, item.label, item.value,
                   item.before, item.n_reporting, item.n_expected, change,
-                  "Có" if item.comparable else "Không"]
+                  "Có" if item.like_for_like else "Không"]
         for column, value in enumerate(values, start=1):
             put(ws, row, column, value,
                 number_format=COUNT_FORMAT if column in (5, 6, 7, 8, 9) else None)

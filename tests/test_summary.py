@@ -492,7 +492,40 @@ def test_html_compares_with_the_same_period_a_year_earlier(built):
     now = 280 + 892 + 1165 + 1327 + 280
     assert then == round(1327 * 0.8) + round(280 * 0.8)
     assert "9 tháng đầu năm 2023" in section
-    assert f"<td>{vn(now)} (5/36)</td><td>{vn(then)} (2/36)</td><td>+{vn(now - then)}" in section
+    # The totals as they are, but no change of 5 communes' total against 2 communes' total.
+    assert f"<td>{vn(now)} (5/36)</td><td>{vn(then)} (2/36)</td>" in section
+    assert f"+{vn(now - then)}" not in section
+
+
+def test_the_change_from_a_year_earlier_counts_only_communes_of_both_periods(built):
+    """5 communes reported 3.3.1 this period and 2 a year earlier: the change is that of the
+    2 communes that reported both times, and it says on how many it was computed."""
+    section = built.html.read_text(encoding="utf-8").split("So với cùng kỳ năm trước", 1)[1]
+    section = unescape(section.split("<h2>", 1)[0])
+    now_values, then_values = current("399"), current("399", "2023-9M")
+
+    def both(*codes: str) -> list[str]:
+        return sorted(c for c in then_values if c in now_values and all(
+            now_values[c].get(k) is not None and then_values[c].get(k) is not None
+            for k in codes))
+
+    assert both("3.3.1") == ["15865", "15928"]
+    now = sum(now_values[c]["3.3.1"] for c in both("3.3.1"))
+    then = sum(then_values[c]["3.3.1"] for c in both("3.3.1"))
+    assert f"+{vn(now - then)} (+{vn(100 * (now - then) / then, 1)}%) — tính trên 2 xã có " \
+        "số liệu cả hai kỳ" in section
+    # 3.3.1.d: Hoằng Đức (15928) left it blank both times, so only Bút Sơn compares.
+    assert both("3.3.1.d") == ["15865"]
+    d_now, d_then = now_values["15865"]["3.3.1.d"], then_values["15865"]["3.3.1.d"]
+    assert f"+{vn(d_now - d_then)} (+{vn(100 * (d_now - d_then) / d_then, 1)}%) — tính trên " \
+        "1 xã" in section
+    # The on-time rate, in points, over the communes complete in both periods.
+    def on_time(values: dict[str, dict]) -> float:
+        return 100 * sum(values[c]["3.3.2"] for c in both("3.3.1", "3.3.2")) / sum(
+            values[c]["3.3.1"] for c in both("3.3.1", "3.3.2"))
+    points = on_time(now_values) - on_time(then_values)
+    sign = "+" if points > 0 else ""
+    assert f"{sign}{vn(points, 1)} điểm % — tính trên 2 xã" in section
 
 
 def test_html_has_three_charts_with_a_bar_per_commune(built):

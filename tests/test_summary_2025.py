@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 HOANG_HOA_PREDECESSORS = ("15865", "15928", "15937", "15940", "15946", "15952")
 # Phường Hàm Rồng (2025): five legacy communes, 14758 of them split with Phường Hạc Thành.
 HAM_RONG_PREDECESSORS = ("14755", "14758", "14761", "14791", "15859")
+# Xã Hồi Xuân (2025) = two whole legacy communes, both of which reported: like for like.
+HOI_XUAN_PREDECESSORS = ("14869", "14911")
 
 
 def on_2025(name: str, commune: str, factor: float, commune_name: str) -> Planned:
@@ -56,6 +58,9 @@ PLAN = (
     on_legacy("pdf_word_15865_2023-FY", "14755", 0.7),
     on_2025("pdf_word_15865_2023-FY", "15865", 2.5, "Xã Hoằng Hóa"),
     on_2025("xlsx_15928_2023-FY", "14758", 1.5, "Phường Hàm Rồng"),
+    on_legacy("pdf_word_15865_2023-FY", "14869", 0.4),
+    on_legacy("xlsx_15928_2023-FY", "14911", 0.3),
+    on_2025("pdf_word_15865_2023-FY", "14869", 0.9, "Xã Hồi Xuân"),
 )
 
 
@@ -96,10 +101,10 @@ def test_the_province_summary_lists_its_166_communes_on_the_2025_map(built):
     by_code = {row[0]: row for row in rows}
     assert by_code["15865"][1:3] == ("Xã Hoằng Hóa", "Đã nộp")  # no district column
     assert by_code["14758"][1:3] == ("Phường Hàm Rồng", "Đã nộp")
-    assert sum(1 for row in rows if row[2] == "Đã nộp") == 2
+    assert sum(1 for row in rows if row[2] == "Đã nộp") == 3
     appendix = {row[0]: row for row in sheet_rows(built.xlsx, "Phụ lục 01b tổng hợp", 1)}
-    expected = values_of("15865", "2025-FY", "2025")["3.3.1"] + \
-        values_of("14758", "2025-FY", "2025")["3.3.1"]
+    expected = sum(values_of(commune, "2025-FY", "2025")["3.3.1"]
+                   for commune in ("15865", "14758", "14869"))
     assert appendix["3.3.1"][3] == expected
 
 
@@ -109,8 +114,13 @@ def test_each_commune_beside_its_predecessors_a_year_earlier(built):
     for code in ("3.3.1", "3.3.2"):
         now = values_of("15865", "2025-FY", "2025")[code]
         before = sum(values_of(old, "2024-FY", "legacy")[code] for old in ("15865", "15928"))
+        # Two of its six predecessors reported: their sum against the whole new commune is
+        # not a change, and none is printed.
         assert rows[("15865", code)][4:] == (now, before, 2, len(HOANG_HOA_PREDECESSORS),
-                                             now - before, "Có")
+                                             None, "Không")
+        now = values_of("14869", "2025-FY", "2025")[code]
+        before = sum(values_of(old, "2024-FY", "legacy")[code] for old in HOI_XUAN_PREDECESSORS)
+        assert rows[("14869", code)][4:] == (now, before, 2, 2, now - before, "Có")
         now = values_of("14758", "2025-FY", "2025")[code]
         before = sum(values_of(old, "2024-FY", "legacy")[code] for old in ("14758", "14755"))
         assert rows[("14758", code)][4:] == (now, before, 2, len(HAM_RONG_PREDECESSORS), None,
