@@ -359,6 +359,10 @@ def web(
     host: Annotated[str, typer.Option(help="Address to listen on; 127.0.0.1 keeps the desk on "
                                            "this machine.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+    behind_proxy: Annotated[bool, typer.Option(
+        "--behind-proxy", help="A reverse proxy on this machine serves the desk over HTTPS: "
+                               "cookies only over TLS, and the client address taken from the "
+                               "proxy's X-Forwarded-For (trusted from 127.0.0.1 only).")] = False,
     config: ConfigOption = None,
 ) -> None:
     """Start the officer's review desk (a web app in Vietnamese): see, correct, accept or return
@@ -370,8 +374,11 @@ def web(
 
     settings = load_settings(config, db=db)
     typer.echo(f"Bàn duyệt báo cáo: http://{host}:{port}/  (kho dữ liệu {settings.db})")
-    uvicorn.run(create_app(settings.db, settings.deadlines), host=host, port=port,
-                log_level="warning")
+    # Forwarded headers are believed only behind the proxy: otherwise any local process could
+    # pick its own address and step round the login throttle.
+    uvicorn.run(create_app(settings.db, settings.deadlines, https=behind_proxy), host=host,
+                port=port, log_level="warning", proxy_headers=behind_proxy,
+                forwarded_allow_ips="127.0.0.1")
 
 
 user_app = typer.Typer(help="Accounts of the review desk (cchc web).", no_args_is_help=True)
@@ -392,13 +399,49 @@ def user_add(
     from cchc.settings import load_settings
     from cchc.web.accounts import create_user
 
-    if sys.stdin.isatty():
-        password = typer.prompt("Mật khẩu", hide_input=True, confirmation_prompt=True)
-    else:
-        password = sys.stdin.readline().rstrip("\r\n")
     settings = load_settings(config, db=db)
-    create_user(settings.db, name, role, password)
+    create_user(settings.db, name, role, _password())
     typer.echo(f"Đã tạo tài khoản {name} ({role}) trong {settings.db}")
+
+
+def _password() -> str:
+    if sys.stdin.isatty():
+        return typer.prompt("Mật khẩu", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@user_app.command("passwd")
+@reports_errors
+def user_passwd(
+    name: Annotated[str, typer.Argument(help="The login name.")],
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Set a desk account's password (asked, or read from standard input); logs the account
+    out everywhere."""
+    from cchc.settings import load_settings
+    from cchc.web.accounts import change_password
+
+    settings = load_settings(config, db=db)
+    ended = change_password(settings.db, name, _password())
+    typer.echo(f"Đã đổi mật khẩu của {name}; {ended} phiên đăng nhập đã kết thúc.")
+
+
+@user_app.command("role")
+@reports_errors
+def user_role(
+    name: Annotated[str, typer.Argument(help="The login name.")],
+    role: Annotated[str, typer.Argument(help="viewer, officer or admin.")],
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Change a desk account's role; logs the account out everywhere, so it takes effect now."""
+    from cchc.settings import load_settings
+    from cchc.web.accounts import change_role
+
+    settings = load_settings(config, db=db)
+    ended = change_role(settings.db, name, role)
+    typer.echo(f"Đã đổi vai trò của {name} thành {role}; {ended} phiên đăng nhập đã kết thúc.")
 
 
 commune_app = typer.Typer(help="The communes' registry: the addresses each sends from.",

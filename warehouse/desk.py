@@ -46,6 +46,20 @@ def add_user(con: duckdb.DuckDBPyConnection, name: str, role: Role, password_has
                 [name, role, password_hash, datetime.now()])
 
 
+def set_user(con: duckdb.DuckDBPyConnection, name: str, role: Role | None = None,
+             password_hash: str | None = None) -> None:
+    """Change an account's role or password hash; DeskError for an unknown account or role."""
+    if user(con, name) is None:
+        raise DeskError(f"không có người dùng {name!r}")
+    if role is not None:
+        if role not in ROLES:
+            raise DeskError(f"vai trò {role!r} không hợp lệ: chọn một trong {', '.join(ROLES)}")
+        con.execute("UPDATE core.users SET role = ? WHERE name = ?", [role, name])
+    if password_hash is not None:
+        con.execute("UPDATE core.users SET password_hash = ? WHERE name = ?",
+                    [password_hash, name])
+
+
 def user(con: duckdb.DuckDBPyConnection, name: str) -> dict[str, Any] | None:
     rows = _records(con, "SELECT * FROM core.users WHERE name = ?", [name])
     return rows[0] if rows else None

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 import tempfile
 import threading
 from collections.abc import Mapping
@@ -32,18 +33,24 @@ from cchc.templating import environment
 from cchc.warehouse import desk
 from cchc.warehouse.schema import WarehouseBusy
 from cchc.web import actions, pages, security
+from cchc.web.headers import SecurityHeaders
+from cchc.web.limits import BodyLimit
+from cchc.web.sessions import MAX_AGE_SECONDS, Sessions
 from cchc.web.store import Store
 
 log = logging.getLogger("cchc.web")
 STATIC = Path(__file__).resolve().parent / "static"
 APPLY_EVERY_SECONDS = 1.0
+LARGEST_FIGURE = 1e12  # no figure of the appendix comes near: a typo, not a count
 
 
 def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
-               secret: str | None = None) -> Starlette:
+               secret: str | None = None, https: bool = False) -> Starlette:
     """The desk over one warehouse file. ``secret`` signs the session cookies (by default the
-    key kept beside the warehouse, so a restart logs nobody out)."""
+    key kept beside the warehouse, so a restart logs nobody out); ``https``: the desk is
+    reached over TLS (a reverse proxy in front), so cookies are sent over TLS only."""
     store = Store(db)
+    sessions = Sessions(Path(db))
     env = environment("cchc.web")
     env.filters["num"] = _number
     env.filters["when"] = _when
@@ -103,7 +110,11 @@ def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
             f"/period?{urlencode({top['level']: top['code'], 'period': top['period']})}", 303)
 
     async def period(request: Request) -> Response:
-        q = request.query_params
+        q = dict(request.query_params)
+        level, _, rest = q.pop("pick", "").partition("|")
+        code, _, period_key = rest.partition("|")
+        if level in ("district", "province") and code and period_key:  # the menu's choice
+            q.update({"district": "", "province": "", level: code, "period": period_key})
         return await page(request, "period.html", pages.period_page, q.get("period", ""),
                           district=q.get("district") or None, province=q.get("province") or None,
                           status=q.get("status", ""), commune=q.get("commune", ""),
@@ -127,15 +138,17 @@ def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
 
         def draw() -> bytes:
             with store.read() as con:
-                archive = desk.report(con, report_id)["archive_path"]
-                found = desk.figure_box(con, report_id, code) if code else None
-            boxes = [found[1]] if found and found[0] == number else []
-            return pdf_page.render(Path(archive).read_bytes(), number, boxes)
-        try:
-            png = await run_in_threadpool(draw)
-        except (CchcError, OSError) as exc:
-            return Response(str(exc), 404, media_type="text/plain; charset=utf-8")
-        return Response(png, media_type="image/png")
+                found = desk.report(con, report_id)
+                box = desk.figure_box(con, report_id, code) if code else None
+            if found["format"] != "pdf":
+                raise desk.DeskError("báo cáo này không phải tệp PDF: không có ảnh trang")
+            boxes = [box[1]] if box and box[0] == number else []
+            try:
+                data = Path(found["archive_path"]).read_bytes()
+            except OSError:
+                raise desk.DeskError("không tìm thấy tệp của báo cáo trong kho lưu trữ") from None
+            return pdf_page.render(data, number, boxes)
+        return await answer(request, draw, lambda png: Response(png, media_type="image/png"))
 
     async def letter(request: Request) -> Response:
         from cchc.web.letter import return_letter
@@ -214,8 +227,10 @@ def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
         form = await request.form()
         name, password = str(form.get("name", "")), str(form.get("password", ""))
         client = request.client.host if request.client else "?"
-        if throttle.blocked(f"user:{name}", f"ip:{client}"):
-            return render(request, "login.html", {"error": _THROTTLED}, 429)
+        wait = throttle.wait(name, client)
+        if wait:
+            return render(request, "login.html", {"error": _THROTTLED.format(
+                seconds=math.ceil(wait))}, 429)
 
         def check():
             with store.read() as con:
@@ -224,15 +239,21 @@ def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
             found = await run_in_threadpool(check)
         except WarehouseBusy:
             return render(request, "busy.html", {"message": _BUSY}, 503)
-        if found is None or not security.verify_password(found["password_hash"], password):
-            throttle.fail(f"user:{name}", f"ip:{client}")
+        known = await run_in_threadpool(security.verify_password,
+                                        found["password_hash"] if found else None, password)
+        if not known:
+            throttle.fail(name, client)
             return render(request, "login.html", {"error": "Sai tên đăng nhập hoặc mật khẩu."},
                           401)
+        throttle.succeed(name, client)
+        session_id = await run_in_threadpool(sessions.start, found["name"], found["role"])
         request.session.clear()
-        request.session.update({"user": found["name"], "role": found["role"]})
+        request.session.update({"user": found["name"], "role": found["role"],
+                                "sid": session_id})
         return RedirectResponse("/", 303)
 
     async def logout(request: Request) -> Response:
+        await run_in_threadpool(sessions.end, request.session.get("sid", ""))
         request.session.clear()
         return RedirectResponse("/login", 303)
 
@@ -287,10 +308,21 @@ def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     key = secret or security.session_secret(Path(db))
-    middleware = [Middleware(SessionMiddleware, secret_key=key, session_cookie="cchc_desk",
-                             same_site="strict", https_only=False, max_age=12 * 3600),
-                  Middleware(security.Guard)]
-    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    middleware = [Middleware(BodyLimit), Middleware(SecurityHeaders),
+                  Middleware(SessionMiddleware, secret_key=key, session_cookie="cchc_desk",
+                             same_site="strict", https_only=https, max_age=MAX_AGE_SECONDS),
+                  Middleware(security.Guard, sessions=sessions)]
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return render(request, "error.html", {"message": "Không có trang này."}, 404)
+
+    async def failed(request: Request, exc: Exception) -> Response:
+        log.error("the desk failed on %s", request.url.path, exc_info=exc)
+        return render(request, "error.html", {"message": _FAILED}, 500)
+
+    handlers = {404: not_found, 405: not_found, Exception: failed}
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
+                    exception_handlers=handlers)
     app.state.store = store
     return app
 
@@ -303,13 +335,17 @@ _BUSY = ("Kho dữ liệu đang được quá trình nạp ban đêm cập nhậ
          "được giải phóng.")
 _QUEUED = ("Kho dữ liệu đang được quá trình nạp ban đêm sử dụng: thao tác đã được ghi nhận và "
            "sẽ được áp dụng ngay khi kho được giải phóng.")
-_THROTTLED = "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 5 phút."
+_THROTTLED = "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {seconds} giây."
+_FAILED = ("Đã có lỗi khi mở trang này; lỗi đã được ghi lại để người quản trị xem. Vui lòng "
+           "thử lại, hoặc báo cho người quản trị nếu lỗi lặp lại.")
 
 
 def docs_file(root: Path, wanted: str) -> Path:
     """The file ``wanted`` names under a run's Data Docs folder ``root``; DeskError for
     anything else (``..``, an absolute path, a link out of the folder, a folder, nothing)."""
     base = root.resolve()
+    if "\0" in wanted:
+        raise desk.DeskError("không có tệp này trong báo cáo kiểm tra dữ liệu của lần nạp")
     path = (base / (wanted or "index.html")).resolve()
     if not path.is_relative_to(base) or not path.is_file():
         raise desk.DeskError("không có tệp này trong báo cáo kiểm tra dữ liệu của lần nạp")
@@ -323,9 +359,13 @@ def _value(text: str) -> float | None:
     if not str(text).strip():
         return None
     try:
-        return float(parse_number(str(text)))
-    except (NotANumber, ValueError):
-        raise desk.DeskError(f"giá trị {text!r} không phải là số") from None
+        value = float(parse_number(str(text)))
+    except (NotANumber, ValueError, OverflowError):
+        raise desk.DeskError(f"giá trị {str(text)[:40]!r} không phải là số") from None
+    if not math.isfinite(value) or abs(value) > LARGEST_FIGURE:
+        raise desk.DeskError(f"giá trị {str(text)[:40]!r} quá lớn cho một chỉ tiêu của Phụ lục "
+                             "01b")
+    return value
 
 
 def _number(value: Any) -> str:

@@ -8,17 +8,25 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
+from cchc.warehouse.desk import DeskError
+
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points, top-left origin
 SCALE = 1.5
 
 
 def render(data: bytes, page_number: int, boxes: Sequence[Box] = ()) -> bytes:
-    """The page as PNG (pypdfium2), each box outlined in red."""
+    """The page as PNG (pypdfium2), each box outlined in red; DeskError for a page the file
+    does not have or bytes that are not a PDF."""
     import pypdfium2
     from PIL import ImageDraw
 
-    pdf = pypdfium2.PdfDocument(data)
     try:
+        pdf = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError:
+        raise DeskError("tệp của báo cáo không mở được như một tệp PDF") from None
+    try:
+        if not 1 <= page_number <= len(pdf):
+            raise DeskError(f"báo cáo không có trang {page_number}: tệp có {len(pdf)} trang")
         image = pdf[page_number - 1].render(scale=SCALE).to_pil().convert("RGB")
     finally:
         pdf.close()
