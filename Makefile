@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 DEMO := demo
 N ?= 200
 
-.PHONY: demo test lint fixtures bench bench-night bench-desk bench-desk-wait bench-mailbox fuzz \
+.PHONY: demo test lint fixtures bench bench-night bench-desk bench-desk-wait bench-mailbox \
+	bench-upload fuzz \
 	clean \
 	system-test system-office
 
@@ -52,9 +53,15 @@ fixtures: $(BIN)/cchc system-office
 
 # Everything measured: a night of N reports (bench/run.py), the desk's pages on 50,000 reports
 # (bench/desk.py), how long an officer's action waits during a 2,000-report night
-# (bench/desk_wait.py), and a 500-message pull of the office mailbox (bench/mailbox.py). Renders reports with LibreOffice once; an hour or more on 2 cores.
-bench: system-office bench-night bench-desk bench-mailbox
+# (bench/desk_wait.py), a 500-message pull of the office mailbox (bench/mailbox.py) and an upload's
+# verdict at the desk (bench/upload.py). Renders reports with LibreOffice once; an hour or more on
+# 2 cores.
+bench: system-office bench-night bench-desk bench-mailbox bench-upload
 	$(BIN)/python -m bench.desk_wait --n 2000
+
+# Time an upload's verdict at the desk, as a commune sees it (see bench/upload.py).
+bench-upload: $(BIN)/cchc
+	$(BIN)/python -m bench.upload --n 10
 
 # Pull a 500-message office mailbox from a real Dovecot on loopback (see bench/mailbox.py).
 bench-mailbox: $(BIN)/cchc

@@ -376,11 +376,15 @@ def web(
     typer.echo(f"Bàn duyệt báo cáo: http://{host}:{port}/  (kho dữ liệu {settings.db})")
     # Forwarded headers are believed only behind the proxy: otherwise any local process could
     # pick its own address and step round the login throttle.
-    uvicorn.run(create_app(settings.db, settings.deadlines, https=behind_proxy), host=host,
+    uvicorn.run(create_app(settings.db, settings.deadlines, https=behind_proxy,
+                           settings=settings), host=host,
                 port=port, log_level="warning", proxy_headers=behind_proxy,
                 forwarded_allow_ips="127.0.0.1")
 
 
+MapOption = Annotated[str | None, typer.Option(
+    "--map", help="The administrative map of the code: legacy or 2025 (default: the one in "
+                  "force today).")]
 user_app = typer.Typer(help="Accounts of the review desk (cchc web).", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 
@@ -389,18 +393,26 @@ app.add_typer(user_app, name="user")
 @reports_errors
 def user_add(
     name: Annotated[str, typer.Argument(help="The login name.")],
-    role: Annotated[str, typer.Option(help="viewer (reads), officer (acts on reports) or admin "
-                                           "(also manages accounts).")] = "viewer",
+    role: Annotated[str, typer.Option(help="viewer (reads), officer (acts on reports), admin "
+                                           "(also manages accounts) or commune (uploads its "
+                                           "own reports; needs --commune).")] = "viewer",
+    commune: Annotated[str | None, typer.Option(
+        help="For --role commune: the commune's GSO code, on --map.")] = None,
+    admin_map: MapOption = None,
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Create a desk account; asks for the password (or reads it from standard input when that
     is not a terminal, for scripts)."""
+    from datetime import date
+
     from cchc.settings import load_settings
+    from cchc.transforms.admin_units import map_on
     from cchc.web.accounts import create_user
 
     settings = load_settings(config, db=db)
-    create_user(settings.db, name, role, _password())
+    unit = (admin_map or map_on(date.today()), commune) if commune else None
+    create_user(settings.db, name, role, _password(), unit)
     typer.echo(f"Đã tạo tài khoản {name} ({role}) trong {settings.db}")
 
 
@@ -450,9 +462,6 @@ email_app = typer.Typer(help="The e-mail addresses a commune sends its reports f
                         no_args_is_help=True)
 app.add_typer(commune_app, name="commune")
 commune_app.add_typer(email_app, name="email")
-MapOption = Annotated[str | None, typer.Option(
-    "--map", help="The administrative map of the code: legacy or 2025 (default: the one in "
-                  "force today).")]
 
 
 @email_app.command("add")

@@ -182,12 +182,13 @@ def extract(received: Received, province: str | None = None) -> Extracted:
     return Extracted(received, report, claims)
 
 
-def history_for(settings: Settings, reports: Sequence[Report]):
-    """The past figures of the communes these reports are from (for the history check)."""
+def history_for(settings: Settings, reports: Sequence[Report], wait: float = 60):
+    """The past figures of the communes these reports are from (for the history check),
+    waiting at most ``wait`` seconds for the warehouse."""
     from cchc.warehouse.history import history_frame
     from cchc.warehouse.schema import connect
 
-    con = connect(settings.db, read_only=True, retry_seconds=60)
+    con = connect(settings.db, read_only=True, retry_seconds=wait)
     try:
         return history_frame(con, [(r.admin_map, r.meta.commune_code) for r in reports
                                    if r.admin_map and r.meta.commune_code])
@@ -220,8 +221,8 @@ def load_batch(db: Path, run_id: str, batch: Sequence[Extracted], verdicts: dict
     outcomes = []
     try:
         for item in batch:
-            submission = _submission(item)
-            changed, outcome = _load_one(con, run_id, submission, item, verdicts, read_with)
+            submission = submission_of(item)
+            changed, outcome = load_one(con, run_id, submission, item, verdicts, read_with)
             if changed or recorded_in(con, submission.submission_id) == run_id:
                 outcomes.append(outcome)
             else:
@@ -247,8 +248,10 @@ def make_way_for_the_desk(db: Path, yielded: set[str],
     yielded |= waiting
 
 
-def _load_one(con, run_id: str, submission, item: Extracted, verdicts: dict,
-              read_with) -> tuple[bool, Outcome]:
+def load_one(con, run_id: str, submission, item: Extracted, verdicts: dict,
+             read_with) -> tuple[bool, Outcome]:
+    """Load one file inside the caller's transaction: (whether anything changed, its outcome).
+    Also how a desk upload is loaded (flows/upload.py)."""
     from cchc.warehouse.load import load_report, record_submission
 
     name, path = submission.file_name, submission.inbox_path
@@ -271,7 +274,8 @@ def _report_outcome(name: str, path: str, status: str, item: Extracted, verdict)
                    sum(i.severity == "warning" for i in verdict.issues))
 
 
-def _submission(item: Extracted):
+def submission_of(item: Extracted):
+    """The submission row of a received file."""
     from cchc.warehouse.load import Submission
 
     received = item.received

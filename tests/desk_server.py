@@ -27,10 +27,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(db: Path, secret: str | None = "test-secret") -> Iterator[tuple[str, object]]:
+def serve(db: Path, secret: str | None = "test-secret", settings=None,
+          https: bool = False) -> Iterator[tuple[str, object]]:
     """(base URL, the app) while uvicorn serves the desk in a thread; ``secret=None`` signs
-    sessions with the key kept beside the warehouse, as ``cchc web`` does."""
-    app = create_app(db, secret=secret)
+    sessions with the key kept beside the warehouse, as ``cchc web`` does; ``settings`` as
+    ``cchc web`` hands them (the inbox uploads go to); ``https`` as ``--behind-proxy``."""
+    app = create_app(db, secret=secret, settings=settings, https=https)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

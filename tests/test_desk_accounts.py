@@ -41,7 +41,7 @@ def test_user_add_refusals_are_one_line_and_exit_2(tmp_path):
     role = add(db, "a", "boss", "mot-mat-khau-dai")
     assert role.returncode == 2
     assert role.stderr == ("cchc: vai trò 'boss' không hợp lệ: chọn một trong viewer, officer, "
-                           "admin\n")
+                           "admin, commune\n")
     assert add(db, "a", "viewer", "mot-mat-khau-dai").returncode == 0
     again = add(db, "a", "viewer", "mot-mat-khau-dai")
     assert (again.returncode, again.stderr) == (2, "cchc: người dùng 'a' đã tồn tại\n")

@@ -18,8 +18,10 @@ from cchc.errors import CchcError
 from cchc.labels import SEVERITY, said
 from cchc.warehouse.rollups import refresh_areas
 
-Role = Literal["viewer", "officer", "admin"]
-ROLES: tuple[Role, ...] = ("viewer", "officer", "admin")
+Role = Literal["viewer", "officer", "admin", "commune"]
+# A commune account is bound to one unit (users.admin_map, users.commune_code): it uploads that
+# unit's reports and reads only them.
+ROLES: tuple[Role, ...] = ("viewer", "officer", "admin", "commune")
 ActionKind = Literal["correct", "accept", "return", "undo"]
 
 
@@ -36,14 +38,24 @@ def _records(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence | dict =
 
 # Accounts -------------------------------------------------------------------------------------
 
-def add_user(con: duckdb.DuckDBPyConnection, name: str, role: Role, password_hash: str) -> None:
-    """Create an account; refuses a name that exists (change it with another name instead)."""
+def add_user(con: duckdb.DuckDBPyConnection, name: str, role: Role, password_hash: str,
+             unit: tuple[str, str] | None = None) -> None:
+    """Create an account; refuses a name that exists (change it with another name instead).
+    A commune account needs its ``unit`` (map, commune code), and only it has one."""
     if role not in ROLES:
         raise DeskError(f"vai trò {role!r} không hợp lệ: chọn một trong {', '.join(ROLES)}")
     if user(con, name) is not None:
         raise DeskError(f"người dùng {name!r} đã tồn tại")
-    con.execute("INSERT INTO core.users VALUES (?, ?, ?, ?)",
-                [name, role, password_hash, datetime.now()])
+    if (role == "commune") != (unit is not None):
+        raise DeskError("tài khoản của xã cần mã xã (--commune MÃ); vai trò khác thì không"
+                        if role == "commune" else f"vai trò {role} không gắn với một xã")
+    if unit is not None and not con.execute(
+            "SELECT 1 FROM core.admin_units WHERE admin_map = ? AND level = 'commune' "
+            "AND code = ?", list(unit)).fetchone():
+        raise DeskError(f"không có xã mã {unit[1]!r} trên bản đồ {unit[0]}")
+    admin_map, code = unit or (None, None)
+    con.execute("INSERT INTO core.users VALUES (?, ?, ?, ?, ?, ?)",
+                [name, role, password_hash, datetime.now(), admin_map, code])
 
 
 def set_user(con: duckdb.DuckDBPyConnection, name: str, role: Role | None = None,
@@ -54,6 +66,9 @@ def set_user(con: duckdb.DuckDBPyConnection, name: str, role: Role | None = None
     if role is not None:
         if role not in ROLES:
             raise DeskError(f"vai trò {role!r} không hợp lệ: chọn một trong {', '.join(ROLES)}")
+        if (role == "commune") != (user(con, name)["role"] == "commune"):
+            raise DeskError("một tài khoản của xã không đổi được sang vai trò khác (và ngược "
+                            "lại): hãy tạo tài khoản mới")
         con.execute("UPDATE core.users SET role = ? WHERE name = ?", [role, name])
     if password_hash is not None:
         con.execute("UPDATE core.users SET password_hash = ? WHERE name = ?",
@@ -66,7 +81,12 @@ def user(con: duckdb.DuckDBPyConnection, name: str) -> dict[str, Any] | None:
 
 
 def users(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    return _records(con, "SELECT name, role, created_at FROM core.users ORDER BY name")
+    return _records(con, """SELECT u.name, u.role, u.created_at, u.admin_map, u.commune_code,
+                                   c.name AS commune_name
+                            FROM core.users u LEFT JOIN core.admin_units c
+                                ON c.admin_map = u.admin_map AND c.level = 'commune'
+                                   AND c.code = u.commune_code
+                            ORDER BY u.name""")
 
 
 # What the pages read --------------------------------------------------------------------------
@@ -221,6 +241,13 @@ def periods_with_reports(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]
             ON u.admin_map = a.admin_map AND u.level = a.level AND u.code = a.code
         JOIN core.periods p ON p.period = a.period
         ORDER BY p.period_end DESC, a.level, a.code""")
+
+
+def unit_name(con: duckdb.DuckDBPyConnection, admin_map: str, code: str) -> str | None:
+    """A commune's name on its map (None for a code the map does not have)."""
+    row = con.execute("SELECT name FROM core.admin_units WHERE admin_map = ? AND level = "
+                      "'commune' AND code = ?", [admin_map, code]).fetchone()
+    return row[0] if row else None
 
 
 def commune_reports(con: duckdb.DuckDBPyConnection, admin_map: str,

@@ -26,7 +26,7 @@ from cchc.warehouse.schema import transaction, write_period
 ReportStatus = Literal["accepted", "rejected"]
 OtherStatus = Literal["quarantined", "duplicate"]
 RunStatus = Literal["finished", "failed"]
-RunKind = Literal["ingest", "reprocess"]
+RunKind = Literal["ingest", "reprocess", "upload"]
 Outcome = Literal["loaded", "recorded", "duplicate", "unchanged"]
 DUPLICATE_OF_REPORT = ("tệp trùng hoàn toàn với một báo cáo đã nạp trước đó (cùng nội dung); "
                        "không cần xử lý thêm")

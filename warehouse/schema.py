@@ -305,6 +305,23 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             error VARCHAR)""",
         "ALTER TABLE core.submissions ADD COLUMN received_via VARCHAR DEFAULT 'inbox'",
     ),
+    # Commune accounts: a role bound to one unit (its map and code: codes were reused), which
+    # uploads its own reports and sees nothing else. DuckDB cannot widen a CHECK in place, so
+    # the table is copied into one that allows the role; every account is kept.
+    (
+        """CREATE TABLE core.users_v2 (
+            name VARCHAR PRIMARY KEY,
+            role VARCHAR NOT NULL CHECK (role IN ('viewer', 'officer', 'admin', 'commune')),
+            password_hash VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL,
+            admin_map VARCHAR,
+            commune_code VARCHAR,
+            CHECK ((role = 'commune') = (commune_code IS NOT NULL)))""",
+        """INSERT INTO core.users_v2 SELECT name, role, password_hash, created_at, NULL, NULL
+           FROM core.users""",
+        "DROP TABLE core.users",
+        "ALTER TABLE core.users_v2 RENAME TO users",
+    ),
 )
 
 _BOOTSTRAP = (

@@ -14,12 +14,15 @@ from cchc.web.sessions import Sessions
 MIN_PASSWORD = 8
 
 
-def create_user(db: Path, name: str, role: str, password: str) -> None:
-    """Add an account to the warehouse (creating or upgrading the file as a writer does)."""
+def create_user(db: Path, name: str, role: str, password: str,
+                unit: tuple[str, str] | None = None) -> None:
+    """Add an account to the warehouse (creating or upgrading the file as a writer does); a
+    commune account with its ``unit`` (map, commune code)."""
     if not name.strip():
         raise DeskError("tên đăng nhập không được để trống")
     _check_password(password)
-    _write(db, lambda con: desk.add_user(con, name.strip(), role, hash_password(password)))
+    _write(db, lambda con: desk.add_user(con, name.strip(), role, hash_password(password),
+                                         unit))
 
 
 def change_password(db: Path, name: str, password: str) -> int:

@@ -29,10 +29,11 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from cchc.errors import CchcError
+from cchc.settings import Settings
 from cchc.templating import environment
 from cchc.warehouse import desk
 from cchc.warehouse.schema import WarehouseBusy
-from cchc.web import actions, pages, security
+from cchc.web import actions, pages, security, upload
 from cchc.web.headers import SecurityHeaders
 from cchc.web.limits import BodyLimit
 from cchc.web.sessions import MAX_AGE_SECONDS, Sessions
@@ -45,10 +46,16 @@ LARGEST_FIGURE = 1e12  # no figure of the appendix comes near: a typo, not a cou
 
 
 def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
-               secret: str | None = None, https: bool = False) -> Starlette:
+               secret: str | None = None, https: bool = False,
+               settings: Settings | None = None) -> Starlette:
     """The desk over one warehouse file. ``secret`` signs the session cookies (by default the
     key kept beside the warehouse, so a restart logs nobody out); ``https``: the desk is
-    reached over TLS (a reverse proxy in front), so cookies are sent over TLS only."""
+    reached over TLS (a reverse proxy in front), so cookies are sent over TLS only.
+    ``settings``: where uploads go (the night's inbox and archive) and what they are checked
+    with; by default an inbox and archive beside the warehouse."""
+    db = Path(db)
+    settings = settings or Settings(db=db, inbox=db.parent / "inbox",
+                                    archive=db.parent / "archive")
     store = Store(db)
     sessions = Sessions(Path(db))
     env = environment("cchc.web")
@@ -96,6 +103,9 @@ def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
         return endpoint
 
     async def home(request: Request) -> Response:
+        if upload.unit_of(request):
+            return RedirectResponse("/upload", 303)
+
         def first():
             with store.read() as con:
                 return desk.periods_with_reports(con)
@@ -121,13 +131,19 @@ def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
                           deadlines=deadlines)
 
     async def commune(request: Request) -> Response:
-        return await page(request, "commune.html", pages.commune_page,
-                          request.path_params["admin_map"], request.path_params["code"])
+        wanted = (request.path_params["admin_map"], request.path_params["code"])
+        if upload.unit_of(request) not in (None, wanted):
+            return render(request, "error.html", {"message": "Không có trang này."}, 404)
+        return await page(request, "commune.html", pages.commune_page, *wanted)
 
     async def report(request: Request) -> Response:
         report_id = request.path_params["report_id"]
         waiting = [r.__dict__ for r in actions.pending(store, report_id)]
-        return await page(request, "report.html", pages.report_page, report_id, waiting,
+        def own_report(con, *args):
+            found = pages.report_page(con, *args)
+            upload.check_own(request, found["report"])
+            return found
+        return await page(request, "report.html", own_report, report_id, waiting,
                           request.query_params.get("code"))
 
     async def page_image(request: Request) -> Response:
@@ -139,6 +155,7 @@ def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
         def draw() -> bytes:
             with store.read() as con:
                 found = desk.report(con, report_id)
+                upload.check_own(request, found)
                 box = desk.figure_box(con, report_id, code) if code else None
             if found["format"] != "pdf":
                 raise desk.DeskError("báo cáo này không phải tệp PDF: không có ảnh trang")
@@ -158,6 +175,7 @@ def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
         def build() -> bytes:
             with store.read() as con:
                 found = pages.report_page(con, report_id)
+            upload.check_own(request, found["report"])
             review = found["review"]
             if not review or review["kind"] != "return":
                 raise desk.DeskError("báo cáo này chưa được trả lại xã")
@@ -246,7 +264,8 @@ def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
             return render(request, "login.html", {"error": "Sai tên đăng nhập hoặc mật khẩu."},
                           401)
         throttle.succeed(name, client)
-        session_id = await run_in_threadpool(sessions.start, found["name"], found["role"])
+        unit = (found["admin_map"], found["commune_code"]) if found["commune_code"] else None
+        session_id = await run_in_threadpool(sessions.start, found["name"], found["role"], unit)
         request.session.clear()
         request.session.update({"user": found["name"], "role": found["role"],
                                 "sid": session_id})
@@ -277,8 +296,9 @@ def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
         while not stop.wait(APPLY_EVERY_SECONDS):
             try:
                 actions.apply_pending(store)
+                upload.apply_spooled(store, settings)
             except Exception:  # a background loop: log, keep the action spooled, try again
-                log.exception("applying the desk's pending actions")
+                log.exception("applying the desk's pending actions and uploads")
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
@@ -299,6 +319,8 @@ def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
         Route("/report/{report_id}/letter.docx", letter),
         Route("/report/{report_id}/{kind}", act, methods=["POST"]),
         Route("/commune/{admin_map}/{code}", commune),
+        Route("/upload", upload.form_page(store, render), methods=["GET"]),
+        Route("/upload", upload.submit(store, settings, render), methods=["POST"]),
         Route("/runs", show("runs.html", pages.runs_page)),
         Route("/audit", show("audit.html", pages.audit_page)),
         Route("/users", show("users.html", pages.users_page), methods=["GET"]),
@@ -327,9 +349,7 @@ def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
     return app
 
 
-# Served as the files are, never sniffed into another type. (A CSP sandbox would keep GX's
-# scripts off the desk's origin, but its pages then load their assets and links without the
-# SameSite=strict session cookie, and the login check turns every one of them away.)
+# Served as the files are, never sniffed into another type (their CSP: web/headers.py).
 _DOCS_HEADERS = {"x-content-type-options": "nosniff"}
 _BUSY = ("Kho dữ liệu đang được quá trình nạp ban đêm cập nhật. Trang sẽ tự tải lại khi kho "
          "được giải phóng.")

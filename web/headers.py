@@ -1,9 +1,12 @@
 """The security headers of every answer of the desk.
 
 The desk's own pages run no inline script and load nothing from elsewhere, so their policy
-allows only the desk's own files. Data Docs (Great Expectations' HTML) are the desk serving
-files it did not write: they get a stricter policy with no script at all, so that a page there
-cannot act on the desk with the officer's session.
+allows only the desk's own files. Data Docs (Great Expectations' HTML) are files the desk did not
+write, and GX draws their tables with inline script: their policy lets that script run but cut
+off from the desk — no request of its own (connect-src), no form, no frame, no worker — so a page
+there cannot act on the desk with the officer's session. (A CSP sandbox would isolate it further,
+but a sandboxed page loads its own assets without the SameSite=strict session cookie, and the
+login check turns every one of them away.)
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ from cchc.web.security import ASGIApp
 
 DESK_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-DOCS_POLICY = ("default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-               "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+DOCS_POLICY = ("default-src 'none'; script-src 'self' 'unsafe-inline'; "
+               "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "
+               "connect-src 'none'; form-action 'none'; frame-src 'none'; worker-src 'none'; "
+               "base-uri 'none'; frame-ancestors 'none'")
 DOCS_PREFIX = "/runs/"
 COMMON = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"),
           (b"x-frame-options", b"DENY"))

@@ -5,7 +5,8 @@ names a session the server records (``sessions.Sessions``), and the account's ro
 recorded there, so logging out or changing a password or role ends it. Guard refuses any page
 without a login (a GET is sent to the login form, anything else gets 401 before its body is
 read), any POST without the session's CSRF token (403), and any action above the user's role
-(403). Roles: viewer reads, officer acts on reports, admin also manages accounts.
+(403). Roles: viewer reads, officer acts on reports and uploads, admin also manages accounts;
+a commune account uploads its own reports and reads only them (``allowed``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from cchc.web.sessions import Sessions
 _HASHER = PasswordHasher()
 RANK: dict[str, int] = {"viewer": 0, "officer": 1, "admin": 2}
 OPEN_PATHS = ("/login", "/static/")
+COMMUNE_READS = ("/report/", "/commune/")
 FREE_FAILURES, ADDRESS_FREE_FAILURES = 5, 50
 MAX_DELAY_SECONDS, FAILURE_WINDOW_SECONDS = 300.0, 900.0
 
@@ -85,12 +87,25 @@ def session_secret(db: Path) -> str:
 
 def required_role(method: str, path: str) -> Role:
     """What a request needs: reading is for everyone logged in, acting for officers, the
-    accounts page for admins."""
+    accounts page for admins. (Uploading is for officers and communes: ``allowed``.)"""
     if path.startswith("/users"):
         return "admin"
-    if method == "POST" and path not in ("/login", "/logout"):
+    if method == "POST" and path not in ("/login", "/logout", "/upload"):
         return "officer"
     return "viewer"
+
+
+def allowed(role: str, method: str, path: str) -> bool:
+    """Whether an account of ``role`` may make this request at all. A commune account reaches
+    only its upload page, and its own reports and commune page (the endpoints check that they
+    are its own, answering 404 otherwise); a viewer does not upload."""
+    if role == "commune":
+        if method == "POST":
+            return path in ("/upload", "/logout")
+        return path in ("/", "/upload") or path.startswith(COMMUNE_READS)
+    if path == "/upload" and method == "POST":
+        return RANK[role] >= RANK["officer"]
+    return RANK[role] >= RANK[required_role(method, path)]
 
 
 class Throttle:
@@ -158,7 +173,7 @@ class Guard:
                 else:  # refused before a byte of the body is read
                     await _refuse(send, 401, "Cần đăng nhập.")
                 return
-            if RANK[role] < RANK[required_role(method, path)]:
+            if not allowed(role, method, path):
                 await _refuse(send, 403, "Tài khoản của bạn không có quyền thực hiện việc này.")
                 return
         if method == "POST":
@@ -180,7 +195,8 @@ class Guard:
             if csrf:
                 session["csrf"] = csrf
             return
-        session["user"], session["role"] = found
+        session["user"], session["role"] = found.user_name, found.role
+        session["unit"] = list(found.unit) if found.unit else None
 
 
 async def _csrf_sent(scope: dict, receive: Callable) -> tuple[str, Callable]:

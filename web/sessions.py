@@ -14,9 +14,19 @@ import secrets
 import sqlite3
 import time
 from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 
 MAX_AGE_SECONDS = 12 * 3600
+
+
+@dataclass(frozen=True)
+class Session:
+    """Who a session is: the account, its role, and a commune account's unit (map, code)."""
+
+    user_name: str
+    role: str
+    unit: tuple[str, str] | None = None
 
 
 def sessions_path(db: Path) -> Path:
@@ -34,28 +44,31 @@ class Sessions:
             con.execute("PRAGMA journal_mode=WAL")
             con.execute("""CREATE TABLE IF NOT EXISTS sessions (
                                id_sha256 TEXT PRIMARY KEY, user_name TEXT NOT NULL,
-                               role TEXT NOT NULL, started REAL NOT NULL)""")
+                               role TEXT NOT NULL, started REAL NOT NULL,
+                               admin_map TEXT, commune_code TEXT)""")
         self.path.chmod(0o600)
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=10)
 
-    def start(self, user_name: str, role: str) -> str:
-        """A new session for an account that just logged in; its id, for the cookie."""
+    def start(self, user_name: str, role: str, unit: tuple[str, str] | None = None) -> str:
+        """A new session for an account that just logged in (a commune account with its
+        unit: map, code); its id, for the cookie."""
         session_id = secrets.token_urlsafe(32)
         with closing(self._connect()) as con, con:
             con.execute("DELETE FROM sessions WHERE started < ?", [time.time() - self.max_age])
-            con.execute("INSERT INTO sessions VALUES (?, ?, ?, ?)",
-                        [_digest(session_id), user_name, role, time.time()])
+            con.execute("INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?)",
+                        [_digest(session_id), user_name, role, time.time(),
+                         *(unit or (None, None))])
         return session_id
 
-    def find(self, session_id: str) -> tuple[str, str] | None:
-        """(account, role) of an open session; None for an ended, expired or unknown one."""
+    def find(self, session_id: str) -> Session | None:
+        """The open session of this id; None for an ended, expired or unknown one."""
         with closing(self._connect()) as con:
-            row = con.execute("SELECT user_name, role FROM sessions WHERE id_sha256 = ? "
-                              "AND started >= ?",
+            row = con.execute("SELECT user_name, role, admin_map, commune_code FROM sessions "
+                              "WHERE id_sha256 = ? AND started >= ?",
                               [_digest(session_id), time.time() - self.max_age]).fetchone()
-        return (row[0], row[1]) if row else None
+        return Session(row[0], row[1], (row[2], row[3]) if row[3] else None) if row else None
 
     def end(self, session_id: str) -> None:
         with closing(self._connect()) as con, con:

@@ -62,3 +62,14 @@ class Store:
                     yield con
             finally:
                 con.close()
+
+    @contextmanager
+    def writer(self, wait: float = 0.0) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A write connection for library code that makes its own transactions (loading an
+        upload, as the night loads a file); WarehouseBusy as ``write``."""
+        with self._lock:
+            con = connect(self.db, retry_seconds=wait)
+            try:
+                yield con
+            finally:
+                con.close()
