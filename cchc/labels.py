@@ -4,7 +4,7 @@ the keys."""
 
 FILE_STATUS = {"accepted": "chấp nhận", "rejected": "từ chối", "quarantined": "không đọc được",
                "duplicate": "trùng", "superseded": "đã được thay thế"}
-RUN_KIND = {"ingest": "nạp", "reprocess": "đọc lại"}
+RUN_KIND = {"ingest": "nạp", "reprocess": "đọc lại", "upload": "tải lên"}
 RUN_STATE = {"running": "đang chạy", "finished": "xong", "failed": "lỗi"}
 # An issue's severity as the desk's report page, the return letter and the reply to a commune
 # all say it: the three must read word for word alike.

@@ -4,6 +4,7 @@ a wrong password, an untrusted certificate, the answers to the communes."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import email
 import re
@@ -20,6 +21,7 @@ import duckdb
 import pytest
 from lxml import html
 
+from cchc.errors import CchcError
 from cchc.settings import Settings
 from tests.mail_servers import PASSWORD, Dovecot, SmtpRecorder, dovecot_missing
 
@@ -208,6 +210,15 @@ def test_a_night_takes_every_message_once_and_answers_each_commune(
     assert listed == [f"{label}: {message}" for label, message in desk_lines]
     assert rows(settings.db, "SELECT count(*), count(DISTINCT mail_id) FROM mail_sent "
                              "WHERE mode = 'sent'") == [(9, 9)]
+    # Every message is on the desk's mail page, unknown senders marked, none dropped.
+    mail_rows = [" ".join(row.text_content().split())
+                 for row in desk_page(settings.db, "/mail").xpath("//table[@id='mail']/tbody/tr")]
+    assert len(mail_rows) == 10
+    strangers = [row for row in mail_rows if "địa chỉ chưa đăng ký" in row]
+    assert {("quangcao@example.com" in row, "vanthu@hoanghoa.gov.vn" in row)
+            for row in strangers} == {(True, False), (False, True)}
+    assert any("Khuyến mãi" in row and "không có tệp đính kèm" in row for row in strangers)
+    assert any("đã đăng ký: Xã Hoằng Đức" in row for row in mail_rows)
 
     # The second night: nothing fetched again, nothing answered again.
     again = run_ingest(settings)
@@ -216,20 +227,25 @@ def test_a_night_takes_every_message_once_and_answers_each_commune(
     assert rows(settings.db, "SELECT count(*) FROM mail_messages") == [(10,)]
 
 
-def desk_issue_lines(db: Path, report_id: str) -> list[tuple[str, str]]:
-    """(severity, message) of each row of the issues table on the desk's report page, served
-    for real and read as an officer logged in reads it."""
+def desk_page(db: Path, path: str):
+    """A page of the desk, served for real and read as an officer logged in reads it."""
     from cchc.web.accounts import create_user
     from tests.desk_server import serve
 
-    create_user(db, "can_bo", "officer", "mat-khau-dung-roi")
+    with contextlib.suppress(CchcError):  # the account exists from an earlier call
+        create_user(db, "can_bo", "officer", "mat-khau-dung-roi")
     with serve(db) as (base, _):
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
         page = opener.open(f"{base}/login").read().decode()
         token = page.split('name="csrftoken" value="')[1].split('"')[0]
         opener.open(f"{base}/login", data=urllib.parse.urlencode(
             {"csrftoken": token, "name": "can_bo", "password": "mat-khau-dung-roi"}).encode())
-        document = html.fromstring(opener.open(f"{base}/report/{report_id}").read())
+        return html.fromstring(opener.open(f"{base}{path}").read())
+
+
+def desk_issue_lines(db: Path, report_id: str) -> list[tuple[str, str]]:
+    """(severity, message) of each row of the issues table on the desk's report page."""
+    document = desk_page(db, f"/report/{report_id}")
     return [tuple(" ".join(cell.text_content().split()) for cell in row.findall("td"))
             for row in document.xpath("//table[@id='issues']/tbody/tr")]
 

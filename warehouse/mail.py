@@ -188,6 +188,21 @@ def commune_emails(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
                             ORDER BY e.admin_map, e.commune_code, e.address""")
 
 
+def messages(con: duckdb.DuckDBPyConnection, limit: int = 500) -> list[dict[str, Any]]:
+    """The messages the office mailbox brought, newest first: sender and the communes the
+    address is registered to (none: an unknown sender, kept and shown, never dropped), each
+    file with what the night made of it, and why a message brought none."""
+    rows = _records(con, """
+        SELECT m.*, (SELECT list(u.name ORDER BY u.name) FROM core.commune_emails e
+                     JOIN core.admin_units u ON u.admin_map = e.admin_map
+                          AND u.level = 'commune' AND u.code = e.commune_code
+                     WHERE e.address = m.sender) AS sender_communes
+        FROM core.mail_messages m ORDER BY m.arrived_at DESC, m.uid DESC LIMIT ?""", [limit])
+    for row in rows:
+        row["files"] = files_of_message(con, row["mail_id"])
+    return rows
+
+
 def senders_of(con: duckdb.DuckDBPyConnection,
                files: Sequence[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
     """(inbox_path, sha256) → the sender of the message that brought the file, with the

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import duckdb
 
-from cchc.labels import RUN_STATE, said
+from cchc.labels import FILE_STATUS, RUN_STATE, said
 from cchc.summary import queries
 from cchc.summary.build import parse_period_key, resolve_area
 from cchc.summary.timeliness import classify, deadline_for, parse_deadlines
@@ -165,3 +165,15 @@ def audit_page(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
 
 def users_page(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     return {"users": desk.users(con), "roles": desk.ROLES}
+
+
+def mail_page(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """What the office mailbox brought, newest first, senders the registry does not know
+    included (issue 18: they are kept and shown, never dropped)."""
+    from cchc.warehouse.mail import messages
+
+    found = messages(con)
+    for message in found:
+        for item in message["files"]:
+            item["status_label"] = said(FILE_STATUS, item["status"])
+    return {"messages": found}
