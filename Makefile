@@ -11,10 +11,13 @@ N ?= 200
 	system-test system-office
 
 # Debian packages that tests start (PACKAGE=a file it installs): the desk's browser, the IMAP
-# server. Installed by `make test` when missing (apt-get, as root), or named in one line before
-# any test runs.
-TEST_PACKAGES := chromium=/usr/bin/chromium dovecot-imapd=/usr/lib/dovecot/imap
-# LibreOffice renders the benchmark's and the fixtures' reports (not needed by `make test`).
+# server, LibreOffice Writer (the return letter is rendered and its layout checked) with the
+# Times-compatible fonts. Installed by `make test` when missing (apt-get, as root), or named in
+# one line before any test runs.
+TEST_PACKAGES := chromium=/usr/bin/chromium dovecot-imapd=/usr/lib/dovecot/imap \
+	libreoffice-writer=/usr/bin/soffice \
+	fonts-liberation2=/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf
+# LibreOffice Calc as well renders the benchmark's and the fixtures' reports.
 OFFICE_PACKAGES := libreoffice-writer=/usr/bin/soffice \
 	libreoffice-calc=/usr/lib/libreoffice/program/libsclo.so \
 	fonts-liberation2=/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf

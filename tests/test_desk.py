@@ -16,7 +16,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import openpyxl
@@ -209,14 +209,29 @@ def test_return_a_report_and_download_the_letter(desk):
     page.click("#return")
     page.wait_for_load_state()
     assert page.inner_text(".badge >> nth=0") == "Đã trả lại xã"
+    # The officer fills the number, the deadline and the signer, then downloads.
+    deadline = date.today() + timedelta(days=10)
+    page.fill("form.letter input[name=number]", "125/PNV")
+    page.fill("form.letter input[name=deadline]", deadline.isoformat())
+    page.fill("form.letter input[name=signer_name]", "Lê Văn Nam")
     with page.expect_download() as info:
-        page.click("#letter")
+        page.click("form.letter button")
+    assert info.value.suggested_filename == \
+        "Thư trả lại - Xã Hoằng Xuyên - 9 tháng đầu năm 2024.docx"
     letter = Document(info.value.path())
-    text = "\n".join(p.text for p in letter.paragraphs)
-    assert "Kính gửi: Ủy ban nhân dân xã Hoằng Xuyên" in text
-    assert "Lý do trả lại: sai số liệu thanh tra" in text
+    text = "\n".join([p.text for p in letter.paragraphs] + [
+        cell.text for table in letter.tables for row in table.rows for cell in row.cells])
+    assert "Số: 125/PNV" in text and "Kính gửi: Ủy ban nhân dân xã Hoằng Xuyên." in text
+    assert "Ngoài ra: sai số liệu thanh tra." in text
+    month = f"{deadline.month:02d}" if deadline.month < 3 else str(deadline.month)
+    assert f"trước ngày {deadline.day:02d} tháng {month} năm {deadline.year}" in text
+    assert "Lê Văn Nam" in text and "TRƯỞNG PHÒNG" in text and "can_bo" not in text
     for issue in issues:
         assert issue.split("\t", 1)[1].strip() in text
+    # Kept: the page offers it again, as it was made.
+    page.goto(f"{desk['base']}/report/{report_id}")
+    again = page.request.get(f"{desk['base']}/report/{report_id}/letter.docx")
+    assert again.status == 200 and b"word/document.xml" in again.body()
     page.goto(f"{desk['base']}/period?district=399&period=2024-9M")
     assert page.inner_text("#n-returned") == "1"
     page = open_report(page, desk, report_id)  # leave it as the other tests expect it

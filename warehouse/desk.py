@@ -92,7 +92,7 @@ def users(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 # What the pages read --------------------------------------------------------------------------
 
 _REVIEW = """
-    SELECT a.report_id, a.kind, a.reason, a.user_name, a.acted_at
+    SELECT a.report_id, a.action_id, a.kind, a.reason, a.user_name, a.acted_at
     FROM core.actions a
     WHERE a.kind IN ('accept', 'return')
       AND NOT EXISTS (SELECT 1 FROM core.actions u WHERE u.undoes = a.action_id)
@@ -273,6 +273,41 @@ def run_docs(con: duckdb.DuckDBPyConnection, run_id: str) -> str | None:
     return row[0]
 
 
+def file_issues(con: duckdb.DuckDBPyConnection, report_id: str) -> list[dict[str, Any]]:
+    """The issues the latest reading of the file found (the night's, or a reprocess's), not
+    those of a re-validation after an officer's correction: what the commune's file says,
+    for the letter that returns it."""
+    return _records(con, """
+        WITH readings AS (
+            SELECT i.*, r.started_at FROM core.issues i JOIN core.runs r USING (run_id)
+            WHERE i.report_id = ?)
+        SELECT rule, severity, codes, message FROM readings
+        WHERE started_at = (SELECT max(started_at) FROM readings)
+        ORDER BY severity = 'warning', rule""", [report_id])
+
+
+def values_read(con: duckdb.DuckDBPyConnection, report_id: str,
+                codes: Sequence[str]) -> list[dict[str, Any]]:
+    """These figures of a report as its file wrote them (before any correction), in template
+    order, with their labels."""
+    return _records(con, """
+        SELECT o.code, i.label,
+               CASE WHEN k.action_id IS NOT NULL THEN k.value_read ELSE o.value END AS value_read
+        FROM core.observations o
+        LEFT JOIN core.indicators i ON i.code = o.code
+        LEFT JOIN (SELECT * FROM core.corrections WHERE report_id = $r
+                   QUALIFY row_number() OVER (PARTITION BY code ORDER BY corrected_at) = 1) k
+               ON k.code = o.code
+        WHERE o.report_id = $r AND o.code IN (SELECT unnest($codes::VARCHAR[]))
+        ORDER BY i.position""", {"r": report_id, "codes": list(codes)})
+
+
+def latest_letter(con: duckdb.DuckDBPyConnection, report_id: str) -> dict[str, Any] | None:
+    rows = _records(con, "SELECT * FROM core.letters WHERE report_id = ? "
+                         "ORDER BY made_at DESC LIMIT 1", [report_id])
+    return rows[0] if rows else None
+
+
 # The officer's writes (each called inside one transaction) -----------------------------------
 
 def record_action(con: duckdb.DuckDBPyConnection, action_id: str, at: datetime, user_name: str,
@@ -339,3 +374,10 @@ def refresh_rollups_of(con: duckdb.DuckDBPyConnection, report_id: str) -> None:
         areas += [("2025", "successor", new_code) for (new_code,) in con.execute(
             "SELECT new_code FROM core.admin_lineage WHERE old_code = ?", [commune]).fetchall()]
     refresh_areas(con, period, areas)
+
+
+def record_letter(con: duckdb.DuckDBPyConnection, letter: dict[str, Any]) -> None:
+    """Keep the details of a return letter the desk made (core.letters' columns)."""
+    con.execute("""INSERT INTO core.letters VALUES ($letter_id, $report_id, $action_id,
+                   $number, $deadline, $signer_name, $signer_title, $made_by, $made_at)""",
+                letter)

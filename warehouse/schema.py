@@ -322,6 +322,20 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "DROP TABLE core.users",
         "ALTER TABLE core.users_v2 RENAME TO users",
     ),
+    # The return letters the desk made: the number, the deadline and the signer the officer
+    # set (the deadline is the one the commune was given), for the return action they answer.
+    (
+        """CREATE TABLE core.letters (
+            letter_id VARCHAR PRIMARY KEY,
+            report_id VARCHAR NOT NULL,
+            action_id VARCHAR NOT NULL,
+            number VARCHAR NOT NULL,
+            deadline DATE NOT NULL,
+            signer_name VARCHAR NOT NULL,
+            signer_title VARCHAR NOT NULL,
+            made_by VARCHAR NOT NULL,
+            made_at TIMESTAMP NOT NULL)""",
+    ),
 )
 
 _BOOTSTRAP = (

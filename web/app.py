@@ -33,7 +33,7 @@ from cchc.settings import Settings
 from cchc.templating import environment
 from cchc.warehouse import desk
 from cchc.warehouse.schema import WarehouseBusy
-from cchc.web import actions, pages, security, upload
+from cchc.web import actions, letter_pages, pages, security, upload
 from cchc.web.headers import SecurityHeaders
 from cchc.web.limits import BodyLimit
 from cchc.web.sessions import MAX_AGE_SECONDS, Sessions
@@ -167,26 +167,6 @@ def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
             return pdf_page.render(data, number, boxes)
         return await answer(request, draw, lambda png: Response(png, media_type="image/png"))
 
-    async def letter(request: Request) -> Response:
-        from cchc.web.letter import return_letter
-
-        report_id = request.path_params["report_id"]
-
-        def build() -> bytes:
-            with store.read() as con:
-                found = pages.report_page(con, report_id)
-            upload.check_own(request, found["report"])
-            review = found["review"]
-            if not review or review["kind"] != "return":
-                raise desk.DeskError("báo cáo này chưa được trả lại xã")
-            return return_letter(found["report"], found["issues"], review["reason"],
-                                 review["user_name"])
-        return await answer(request, build, lambda data: Response(
-            data, media_type="application/vnd.openxmlformats-officedocument."
-            "wordprocessingml.document",
-            headers={"content-disposition": 'attachment; filename="thu-tra-lai-'
-                     f'{report_id[:12]}.docx"'}))
-
     async def summary(request: Request) -> Response:
         from cchc.summary import build
 
@@ -316,7 +296,8 @@ def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
         Route("/period", period),
         Route("/report/{report_id}", report),
         Route("/report/{report_id}/page/{page:int}.png", page_image),
-        Route("/report/{report_id}/letter.docx", letter),
+        Route("/report/{report_id}/letter.docx", letter_pages.download(store, render)),
+        Route("/report/{report_id}/letter", letter_pages.make(store), methods=["POST"]),
         Route("/report/{report_id}/{kind}", act, methods=["POST"]),
         Route("/commune/{admin_map}/{code}", commune),
         Route("/upload", upload.form_page(store, render), methods=["GET"]),

@@ -7,6 +7,7 @@ a browser test on what a person sees, and both see the same thing.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -18,7 +19,9 @@ from cchc.summary.build import parse_period_key, resolve_area
 from cchc.summary.timeliness import classify, deadline_for, parse_deadlines
 from cchc.transforms import admin_units
 from cchc.warehouse import desk
+from cchc.web.letter import default_title
 
+LETTER_DAYS = 7  # the return letter's deadline offered: a week from today
 STATES = {
     "on_time": "Đúng hạn",
     "late": "Trễ hạn",
@@ -100,10 +103,25 @@ def report_page(con: duckdb.DuckDBPyConnection, report_id: str,
     return {"report": report, "status": shown, "status_label": REPORT_STATUS[shown],
             "shown": _shown(report, figures, found_issues, code),
             "review": review, "issues": found_issues, "figures": figures,
+            "letter": letter_form(report, desk.latest_letter(con, report_id))
+            if shown == "returned" else None,
             "actions": [_action(a) for a in desk.actions(con, report_id)],
             "not_carried_over": desk.corrections_elsewhere(con, report_id)
             if report["status"] != "superseded" else [],
             "pending": pending or []}
+
+
+def letter_form(report: dict[str, Any], made: dict[str, Any] | None,
+                today: date | None = None) -> dict[str, Any]:
+    """What the return letter's form offers: the last letter's details (and that one exists),
+    else a deadline a week away and the usual signer's title."""
+    today = today or date.today()
+    if made:
+        return {"made": True, "number": made["number"], "deadline": made["deadline"].isoformat(),
+                "signer_name": made["signer_name"], "signer_title": made["signer_title"]}
+    return {"made": False, "number": "", "signer_name": "",
+            "deadline": (today + timedelta(days=LETTER_DAYS)).isoformat(),
+            "signer_title": default_title(report)}
 
 
 def _shown(report: dict[str, Any], figures: list[dict[str, Any]], issues: list[dict[str, Any]],
