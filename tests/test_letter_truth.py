@@ -1,0 +1,72 @@
+"""The return letter speaks only of what the commune's file says (issue 23): after an officer
+corrected a figure at the desk, the letter still lists the file's own issue and the figure as
+the file wrote it, never the officer's value. A real warehouse loaded by the night's own read,
+validate and load functions, the officer's actions through the desk's code, the letter
+downloaded from a real `cchc web`."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from datetime import date, datetime, timedelta
+
+import httpx
+from docx import Document
+
+from cchc.transforms.report import read_report
+from cchc.transforms.validate import validate_reports
+from cchc.warehouse.load import Submission, finish_run, load_report, start_run
+from cchc.warehouse.schema import connect
+from cchc.web import actions
+from cchc.web.accounts import create_user
+from cchc.web.store import Store
+from tests.desk_inbox import BAD_CODE, BAD_VALUE, REJECTED_PDF
+from tests.desk_server import PASSWORD, serve
+
+OFFICERS_VALUE = 28
+
+
+def test_the_letter_shows_the_files_figure_not_the_officers_correction(tmp_path):
+    db, archive = tmp_path / "cchc.duckdb", tmp_path / "archive"
+    archive.mkdir()
+    report, claims = read_report(REJECTED_PDF)
+    verdict = validate_reports([(report, claims)])[report.source.sha256]
+    assert verdict.status == "rejected"
+    kept = shutil.copy(REJECTED_PDF, archive / REJECTED_PDF.name)
+    con = connect(db)
+    run_id = start_run(con, "/inbox")
+    load_report(con, run_id, Submission(REJECTED_PDF.name, f"/inbox/{REJECTED_PDF.name}",
+                                        report.source.sha256, REJECTED_PDF.stat().st_size, 0.0,
+                                        datetime(2024, 9, 18, 8), str(kept), "pdf"),
+                report, verdict.issues, verdict.status)
+    finish_run(con, run_id, n_seen=1)
+    con.close()
+    create_user(db, "can_bo", "officer", PASSWORD)
+    report_id, store = report.source.sha256, Store(db)
+    for request in (actions.new_request("correct", report_id, "can_bo", "xã báo qua điện thoại",
+                                        code=BAD_CODE, value=OFFICERS_VALUE),
+                    actions.new_request("return", report_id, "can_bo", "cần xã xác nhận")):
+        assert actions.submit(store, request)
+    with store.read() as con:
+        in_force = con.execute("SELECT value FROM core.observations WHERE report_id = ? AND "
+                               "code = ?", [report_id, BAD_CODE]).fetchone()[0]
+    assert in_force == OFFICERS_VALUE  # the desk holds the officer's value now
+
+    with serve(db) as (base, _):
+        http = httpx.Client(base_url=base, timeout=60)
+        token = http.get("/login").text.split('name="csrftoken" value="')[1].split('"')[0]
+        http.post("/login", data={"csrftoken": token, "name": "can_bo", "password": PASSWORD})
+        page = http.get(f"/report/{report_id}").text
+        assert 'action="/report/' + report_id + '/letter"' in page
+        token = page.split('name="csrftoken" value="')[1].split('"')[0]
+        answer = http.post(f"/report/{report_id}/letter", data={
+            "csrftoken": token, "number": "7/PNV", "signer_name": "Lê Văn Nam",
+            "signer_title": "TRƯỞNG PHÒNG",
+            "deadline": (date.today() + timedelta(days=5)).isoformat()})
+    assert answer.status_code == 200, answer.text[:300]
+    letter = Document(io.BytesIO(answer.content))
+    body = "\n".join(p.text for p in letter.paragraphs)
+    figures = {row.cells[0].text: row.cells[2].text for row in letter.tables[1].rows[1:]}
+    assert figures[BAD_CODE] == str(BAD_VALUE)
+    assert f"= {BAD_VALUE}" in body and f"= {OFFICERS_VALUE}" not in body
+    assert str(OFFICERS_VALUE) not in figures.values()
