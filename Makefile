@@ -28,18 +28,25 @@ $(BIN)/cchc: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(BIN)/cchc
 
-# A sample district inbox (Huyện Hoằng Hóa, 9 tháng 2024), the real pipeline on it, the summary.
+# A sample district inbox (Huyện Hoằng Hóa, 9 tháng 2024) and a province one on the 2025 map
+# (Tỉnh Thanh Hóa, 9 tháng 2025), the real pipeline on them, the summaries.
 demo: $(BIN)/cchc
 	$(BIN)/python -m tests.fixtures.demo_inbox $(DEMO)/inbox
 	$(BIN)/cchc ingest $(DEMO)/inbox --db $(DEMO)/cchc.duckdb --archive $(DEMO)/archive \
 		--docs $(DEMO)/validation
 	$(BIN)/cchc summary --district 399 --period 2024-9M --db $(DEMO)/cchc.duckdb \
 		--out $(DEMO)/summary
+	$(BIN)/python -m tests.fixtures.demo_province $(DEMO)/inbox-2025
+	$(BIN)/cchc ingest $(DEMO)/inbox-2025 --db $(DEMO)/cchc.duckdb --archive $(DEMO)/archive \
+		--docs $(DEMO)/validation
+	$(BIN)/cchc summary --province 38 --period 2025-9M --db $(DEMO)/cchc.duckdb \
+		--out $(DEMO)/summary
 	@echo
 	@echo "Warehouse: $(DEMO)/cchc.duckdb   (try: $(BIN)/cchc status --db $(DEMO)/cchc.duckdb)"
 	@echo "Archive:   $(DEMO)/archive"
 	@echo "Run summary and validation report: printed above, and under $(DEMO)/validation"
-	@echo "Summary:   $(DEMO)/summary (workbook and HTML report of Huyện Hoằng Hóa, 9 tháng 2024)"
+	@echo "Summary:   $(DEMO)/summary (workbook and HTML report of Huyện Hoằng Hóa, 9 tháng 2024,"
+	@echo "           and of Tỉnh Thanh Hóa on the 2025 map, 9 tháng 2025)"
 	@echo "Review desk: $(BIN)/cchc user add admin --role admin --db $(DEMO)/cchc.duckdb"
 	@echo "             $(BIN)/cchc web --db $(DEMO)/cchc.duckdb   then open http://127.0.0.1:8080/"
 
