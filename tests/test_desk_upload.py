@@ -82,6 +82,10 @@ def test_a_commune_uploads_its_report_and_sees_it_accepted_at_once(desk):
     with page.expect_navigation():
         page.click("text=Xem báo cáo đã gửi")
     assert "/report/" in page.url
+    with page.expect_download() as info:  # the original file, as it was sent
+        page.click("#original")
+    assert info.value.suggested_filename == GOOD_PDF.name
+    assert Path(info.value.path()).read_bytes() == GOOD_PDF.read_bytes()
     rows = stored(desk, """SELECT s.received_via, r.commune_code, r.admin_map, r.status,
                                   s.inbox_path, f.archive_path, a.note
                            FROM core.submissions s JOIN core.reports r USING (report_id)
@@ -147,7 +151,8 @@ def test_a_commune_account_sees_nothing_but_its_own(desk):
     http, _ = _client(desk, "hoang_hoa")
     report_id = other[0][0]
     for path in (f"/report/{report_id}", f"/report/{report_id}/letter.docx",
-                 f"/report/{report_id}/page/1.png", "/commune/2025/15961"):
+                 f"/report/{report_id}/page/1.png", f"/report/{report_id}/file",
+                 "/commune/2025/15961"):
         assert http.get(path).status_code == 404, path
     for path in ("/period?province=38&period=2025-9M", "/runs", "/audit", "/users",
                  "/summary/province/38/2025-9M.xlsx"):

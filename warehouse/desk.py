@@ -124,10 +124,14 @@ def later_rejected(con: duckdb.DuckDBPyConnection, report_ids: Sequence[str]) ->
 
 def report(con: duckdb.DuckDBPyConnection, report_id: str) -> dict[str, Any]:
     """One report as main.reports shows it (any status), with what the desk adds: its
-    province's name (the return letter's letterhead after the reform) and the submission that
-    brought it (an action re-files its issues under it); DeskError when there is none."""
+    province's name (the return letter's letterhead after the reform), the submission that
+    brought it (an action re-files its issues under it) and the name the file was sent under
+    (``sent_as``: the attachment's or the upload's, when it did not come through the folder);
+    DeskError when there is none."""
     rows = _records(con, """
-        SELECT r.*, pr.name AS province_name, s.submission_id, s.inbox_path
+        SELECT r.*, pr.name AS province_name, s.submission_id, s.inbox_path,
+               (SELECT coalesce(a.member_name, a.attachment_name) FROM core.arrivals a
+                WHERE a.inbox_path = s.inbox_path AND a.sha256 = s.sha256 LIMIT 1) AS sent_as
         FROM main.reports r
         LEFT JOIN core.submissions s ON s.report_id = r.report_id AND s.status <> 'duplicate'
         LEFT JOIN core.admin_units pr

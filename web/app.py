@@ -167,6 +167,22 @@ def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
             return pdf_page.render(data, number, boxes)
         return await answer(request, draw, lambda png: Response(png, media_type="image/png"))
 
+    async def original(request: Request) -> Response:
+        """The file as the commune sent it, from the archive, under the name it came with."""
+        report_id = request.path_params["report_id"]
+
+        def find() -> tuple[Path, str]:
+            with store.read() as con:
+                found = desk.report(con, report_id)
+            upload.check_own(request, found)
+            path = Path(found["archive_path"] or "")
+            if not path.is_file():
+                raise desk.DeskError("không tìm thấy tệp của báo cáo trong kho lưu trữ")
+            return path, Path(found["sent_as"] or found["file_name"] or path.name).name
+        return await answer(request, find, lambda kept: FileResponse(
+            kept[0], filename=kept[1], media_type=_MEDIA.get(kept[0].suffix.lower(),
+                                                             "application/octet-stream")))
+
     async def summary(request: Request) -> Response:
         from cchc.summary import build
 
@@ -297,6 +313,7 @@ def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
         Route("/report/{report_id}", report),
         Route("/report/{report_id}/page/{page:int}.png", page_image),
         Route("/report/{report_id}/letter.docx", letter_pages.download(store, render)),
+        Route("/report/{report_id}/file", original),
         Route("/report/{report_id}/letter", letter_pages.make(store), methods=["POST"]),
         Route("/report/{report_id}/{kind}", act, methods=["POST"]),
         Route("/commune/{admin_map}/{code}", commune),
@@ -333,6 +350,9 @@ def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
 
 # Served as the files are, never sniffed into another type (their CSP: web/headers.py).
 _DOCS_HEADERS = {"x-content-type-options": "nosniff"}
+_MEDIA = {".pdf": "application/pdf", ".txt": "text/plain; charset=utf-8",
+          ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+          ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 _BUSY = ("Kho dữ liệu đang được quá trình nạp ban đêm cập nhật. Trang sẽ tự tải lại khi kho "
          "được giải phóng.")
 _QUEUED = ("Kho dữ liệu đang được quá trình nạp ban đêm sử dụng: thao tác đã được ghi nhận và "
