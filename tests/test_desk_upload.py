@@ -86,6 +86,11 @@ def test_a_commune_uploads_its_report_and_sees_it_accepted_at_once(desk):
         page.click("#original")
     assert info.value.suggested_filename == GOOD_PDF.name
     assert Path(info.value.path()).read_bytes() == GOOD_PDF.read_bytes()
+    # Printed, the report page is its content alone: no menu, no forms.
+    page.emulate_media(media="print")
+    assert page.is_visible("h1") and not page.is_visible("header.top")
+    assert not page.is_visible("#original")
+    page.emulate_media(media="screen")
     rows = stored(desk, """SELECT s.received_via, r.commune_code, r.admin_map, r.status,
                                   s.inbox_path, f.archive_path, a.note
                            FROM core.submissions s JOIN core.reports r USING (report_id)
