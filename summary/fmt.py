@@ -12,7 +12,8 @@ from cchc.summary.model import Commune
 NONE = "—"
 
 SUBMISSION = {"submitted": "Đã nộp", "rejected": "Bị trả lại (có lỗi)", "missing": "Chưa nộp"}
-FOLLOW_UP = {"error": "Lỗi", "warning": "Cảnh báo", "missing": "Chưa nộp",
+FOLLOW_UP = {"rollup": "Số liệu tổng hợp", "error": "Lỗi", "warning": "Cảnh báo",
+             "missing": "Chưa nộp",
              "quarantined": "Tệp không đọc được", "unidentified": "Không rõ xã/kỳ"}
 LEVEL = {"district": "huyện", "province": "tỉnh"}
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import duckdb
 
-from cchc.summary import queries, rates, rollup
+from cchc.summary import arithmetic, queries, rates, rollup
 from cchc.summary.model import Area, Commune, FollowUp, Previous, Summary, YearOnYear
 from cchc.summary.timeliness import classify
 from cchc.transforms import admin_units
@@ -26,7 +26,8 @@ UNATTRIBUTED_DAYS = 30
 YEAR_ON_YEAR_CODES = ("3.3.1", "3.3.2")
 
 _MISSING = "Chưa nhận được báo cáo: đề nghị đôn đốc xã gửi báo cáo kèm Phụ lục 01b."
-_KIND_ORDER = {"error": 0, "warning": 1, "missing": 2, "unidentified": 3, "quarantined": 4}
+_KIND_ORDER = {"rollup": -1, "error": 0, "warning": 1, "missing": 2, "unidentified": 3,
+               "quarantined": 4}
 
 
 def collect(con: duckdb.DuckDBPyConnection, area: Area, period: Period,
@@ -40,13 +41,14 @@ def collect(con: duckdb.DuckDBPyConnection, area: Area, period: Period,
     window = (deadline - timedelta(days=UNATTRIBUTED_DAYS),
               deadline + timedelta(days=UNATTRIBUTED_DAYS))
     received = [c.received_at for c in communes if c.received_at]
+    lines = rollup.lines(queries.rollup(con, area.level, area.code, period.key,
+                                        area.admin_map), len(area.communes), n_submitted)
+    contradictions = arithmetic.rollup_issues(lines, values, {c.code: c.name for c in communes})
     return Summary(
-        area=area, period=period, deadline=deadline,
-        lines=rollup.lines(queries.rollup(con, area.level, area.code, period.key,
-                                          area.admin_map), len(area.communes), n_submitted),
+        area=area, period=period, deadline=deadline, lines=lines,
         rates=tuple(rates.compute_all(values.values()).values()),
         communes=communes,
-        follow_up=follow_up(con, area, communes, window),
+        follow_up=(*contradictions, *follow_up(con, area, communes, window)),
         unattributed_window=window,
         previous=previous(con, area, period),
         data_as_of=max(received, default=None),

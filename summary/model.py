@@ -16,7 +16,8 @@ from cchc.transforms.periods import Period
 Level = Literal["district", "province"]
 SubmissionStatus = Literal["submitted", "rejected", "missing"]
 Timeliness = Literal["on_time", "late", "missing"]
-FollowUpKind = Literal["error", "warning", "missing", "quarantined", "unidentified"]
+# "rollup": the area's totals break the template's arithmetic (summary/arithmetic.py).
+FollowUpKind = Literal["rollup", "error", "warning", "missing", "quarantined", "unidentified"]
 
 
 @dataclass(frozen=True)
