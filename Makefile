@@ -81,9 +81,11 @@ bench-mailbox: $(BIN)/cchc
 bench-night: $(BIN)/cchc system-office
 	$(BIN)/python -m bench.run --n $(N)
 
-# Time each page of the review desk on the 50,000-report warehouse (see bench/desk.py).
+# Time each page of the review desk on the 50,000-report warehouse (see bench/desk.py), then
+# 50 concurrent clients on the glance and a report page (bench/desk_load.py).
 bench-desk: $(BIN)/cchc
 	$(BIN)/python -m bench.desk
+	$(BIN)/python -m bench.desk_load --clients 50 --seconds 30
 
 # N damaged copies of the fixtures, each read in its own process (see tests/fuzz.py).
 fuzz: $(BIN)/cchc
