@@ -36,6 +36,7 @@ from cchc.warehouse.schema import WarehouseBusy
 from cchc.web import actions, letter_pages, pages, security, upload
 from cchc.web.headers import SecurityHeaders
 from cchc.web.limits import BodyLimit
+from cchc.web.page_cache import PageCache
 from cchc.web.sessions import MAX_AGE_SECONDS, Sessions
 from cchc.web.store import Store
 
@@ -57,6 +58,7 @@ def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
     settings = settings or Settings(db=db, inbox=db.parent / "inbox",
                                     archive=db.parent / "archive")
     store = Store(db)
+    cache = PageCache(db)
     sessions = Sessions(Path(db))
     env = environment("cchc.web")
     env.filters["num"] = _number
@@ -89,10 +91,20 @@ def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
             return render(request, "error.html", {"message": str(exc)}, 404)
         return reply(done)
 
-    async def page(request: Request, template: str, build, *args, **kwargs) -> Response:
+    async def page(request: Request, template: str, build, *args, check=None,
+                   **kwargs) -> Response:
+        """A page whose data ``build(con, *args, **kwargs)`` reads (kept by ``cache`` until the
+        warehouse changes); ``check(data)`` may refuse it for this user (DeskError: 404)."""
         def read():
-            with store.read() as con:
-                return build(con, *args, **kwargs)
+            key = (build.__name__, args, tuple(sorted(kwargs.items(), key=lambda kv: kv[0])))
+
+            def fresh():
+                with store.read() as con:
+                    return build(con, *args, **kwargs)
+            data = cache.get(repr(key), fresh)
+            if check is not None:
+                check(data)
+            return data
         return await answer(request, read, lambda data: render(request, template, data))
 
     def show(template: str, build, param: str | None = None):
@@ -139,12 +151,9 @@ def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
     async def report(request: Request) -> Response:
         report_id = request.path_params["report_id"]
         waiting = [r.__dict__ for r in actions.pending(store, report_id)]
-        def own_report(con, *args):
-            found = pages.report_page(con, *args)
-            upload.check_own(request, found["report"])
-            return found
-        return await page(request, "report.html", own_report, report_id, waiting,
-                          request.query_params.get("code"))
+        return await page(request, "report.html", pages.report_page, report_id, waiting,
+                          request.query_params.get("code"),
+                          check=lambda data: upload.check_own(request, data["report"]))
 
     async def page_image(request: Request) -> Response:
         from cchc.web import pdf_page
