@@ -3,7 +3,8 @@
 Read from the letterhead ("UBND HUYỆN HOẰNG HÓA / UBND XÃ HOẰNG ĐỨC") and the appendix title,
 the places a clerk writes the unit's name; each mention is matched by the one unit-name matcher
 (``admin_units.find_all``, on ``unit_names.key``). When the name could be several units, the
-province the letterhead names, else the inbox's setting, settles it; otherwise it stays
+province the letterhead names settles it, else the one province (before the reform, district)
+among theirs that the report's own text names, else the inbox's setting; otherwise it stays
 unsettled, with every candidate, for the commune to be asked which: a report filed under the
 wrong commune would corrupt the district's figures silently.
 """
@@ -51,8 +52,8 @@ def find_unit(raw: RawReport, head: Sequence[str], admin_map: str = admin_units.
     On the 2025 map there are no districts ("ỦY BAN NHÂN DÂN / XÃ HOẰNG HÓA"); a district line
     of an old-style letterhead is then ignored. A district name shared by several districts
     ("Huyện Châu Thành") still narrows the commune to those districts. A commune name shared by
-    several units is settled by the province the text names, else by ``province``; otherwise it
-    is left unsettled.
+    several units is settled by the province the letterhead names, else by the text naming one
+    of theirs (``_named_in_text``), else by ``province``; otherwise it is left unsettled.
     """
     places = [*_rejoined(head), raw.appendix_title]
     provinces = (named_province(places, admin_map), province)
@@ -67,13 +68,46 @@ def find_unit(raw: RawReport, head: Sequence[str], admin_map: str = admin_units.
                 continue
             named, hits = _best_hits("commune", kind, words, admin_map,
                                      [d.code for d in districts])
-            commune = _settle(hits, provinces)
+            commune = (_settle(hits, provinces[:1]) or _named_in_text(raw, hits, admin_map)
+                       or _settle(hits, provinces[1:]))
             if commune is not None:
                 return Found(commune, admin_units.unit(commune.district_code, "district")
                              if commune.district_code else None)
             if hits and not unsettled.candidates:
                 unsettled = Found(district=district, named=clean(named), candidates=tuple(hits))
     return unsettled
+
+
+def _named_in_text(raw: RawReport, hits: Sequence[Unit], admin_map: str) -> Unit | None:
+    """The one of several namesakes that the report's own text places: its narrative names
+    exactly one of their provinces ("… Kế hoạch CCHC năm 2025 của UBND tỉnh Lâm Đồng"), and
+    then, before the reform, exactly one of the remaining ones' districts. A text that names
+    two of their provinces (or two of their districts) settles nothing by them; provinces and
+    districts of no candidate do not count (docs/admin_units.md)."""
+    if len(hits) < 2:
+        return None
+    left = list(hits)
+    for level, attribute in (("province", "province_code"), ("district", "district_code")):
+        if level == "district" and admin_map != admin_units.LEGACY:
+            break
+        codes = {getattr(u, attribute) for u in left}
+        named = {u.code for u in _mentioned(raw, level, admin_map)} & codes
+        if len(named) == 1:
+            left = [u for u in left if getattr(u, attribute) in named]
+    return left[0] if len(left) == 1 else None
+
+
+def _mentioned(raw: RawReport, level: str, admin_map: str) -> list[Unit]:
+    """Every province (or district) the report's lines name, each mention read as the
+    letterhead is; a district name shared by several districts names each of them."""
+    kinds = {"tinh", "thanh pho"} if level == "province" else {"huyen", "quan", "thi xa",
+                                                                "thanh pho"}
+    found: list[Unit] = []
+    for line in raw.lines:
+        for kind, words in unit_mentions(line.text):
+            if fold(kind) in kinds:
+                found.extend(_best_hits(level, kind, words, admin_map)[1])
+    return found
 
 
 def _district_line(places: Sequence[str], admin_map: str,
