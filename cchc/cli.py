@@ -154,7 +154,8 @@ def reprocess(
     period: Annotated[str | None, typer.Option(
         help="Only reports of this period (2024-9M, …).")] = None,
     commune: Annotated[str | None, typer.Option(
-        help="Only reports of this commune (GSO code, e.g. 15865).")] = None,
+        help="Only reports of this commune: its GSO code (15865) or its name, "
+             "written as a letterhead writes it (\"Xã Hoằng Hóa\").")] = None,
     since: Annotated[str | None, typer.Option(
         help="Only reports read by this cchc version or a later one (e.g. 0.1.0).")] = None,
     db: DbOption = None,

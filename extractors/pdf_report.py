@@ -2,8 +2,9 @@
 
 Steps: open the document and read every page's text with pypdfium2 (about a millisecond a page)
 → refuse what has no text layer or no appendix → pick the pages from the appendix's first page on
-→ let pdfplumber's ruled-table finder read only those pages (the costly step) → rows, with a row
-that a page break cut in two joined back together.
+→ let pdfplumber's ruled-table finder read only those pages (the costly step) → each row's cells
+from the words its ruled boxes hold (pdf_cells: geometry, never text adjacency) → rows, with a
+row that a page break cut in two joined back together.
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ from collections.abc import Iterator, Sequence
 
 from cchc.errors import UnreadableReport
 from cchc.extractors.damaged import damaged_reason, reading
+from cchc.extractors.pdf_cells import cell_text, header_overflow, page_words
 from cchc.extractors.raw import Place, RawReport, RawRow, TextLine
 from cchc.extractors.table import (
     Columns,
     data_cells,
     find_columns,
     is_header_row,
-    without_header_spill,
 )
 from cchc.extractors.text_report import appendix_rows
 from cchc.transforms.catalog import breakdowns_of, label_begins
@@ -126,16 +127,19 @@ def table_rows(data: bytes, page_numbers: range, name: str) -> Iterator[RawRow]:
         with reading(name, "PDF"):
             tables = [(found.extract(), [row.cells for row in found.rows])
                       for found in page.find_tables()]
+            words = page_words(page) if tables else []
         for table, boxes in tables:
             header = [r for r in table[:3] if is_header_row([clean(c) for c in r])]
             if header:
                 columns = find_columns([[clean(c) for c in r] for r in header]) or columns
             if columns is None:
                 continue
-            for index, cells in enumerate(table[len(header):]):
-                if header and index == 0:
-                    cells = _without_spill(cells, columns)
-                row = _row(cells, columns, number, boxes[len(header) + index])
+            overflow = header_overflow(words, [b for row in boxes[:len(header)] for b in row
+                                               if b is not None])
+            own = [w for w in words if w not in overflow]
+            for row_boxes in boxes[len(header):]:
+                cells = [cell_text(own, box) for box in row_boxes]
+                row = _row(cells, columns, number, row_boxes)
                 if row is not None:
                     yield row
 
@@ -163,15 +167,6 @@ def _pages(data: bytes, page_numbers: range, name: str) -> Iterator[tuple[int, o
     finally:
         with reading(name, "PDF"):
             pdf.close()
-
-
-def _without_spill(cells: Sequence[str | None], columns: Columns) -> list[str | None]:
-    """The first row under a repeated header, its label freed of what a clipped header
-    spilled onto it (see table.without_header_spill)."""
-    cells = list(cells)
-    if columns.label < len(cells) and cells[columns.label]:
-        cells[columns.label] = without_header_spill(clean(cells[columns.label]))
-    return cells
 
 
 def _row(cells: Sequence[str | None], columns: Columns, page: int,

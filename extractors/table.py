@@ -28,14 +28,6 @@ _HEADER_WORDS = (
 )
 
 
-# The template's label header cell, all on one line. A clerk who fixes the header rows' height
-# ("Exactly") below what this cell's three lines need makes Word and LibreOffice clip it: where
-# the header repeats on a new page, its last line ("9 tháng, năm)") is drawn at the top of the
-# first row under it, inside that row's label cell.
-_HEADING = fold("Chỉ tiêu thống kê (Sử dụng trong kỳ báo cáo hàng quý, 6 tháng, 9 tháng, năm)")
-_SPILL_WORDS = 12
-
-
 @dataclass(frozen=True)
 class Columns:
     """Index of each appendix column in a table row (None where the table lacks it)."""
@@ -118,16 +110,3 @@ def is_column_numbers(texts: Sequence[str]) -> bool:
     """The "(1) (2) (3) (4) (5)" row some templates put under the header."""
     filled = [t.strip("()") for t in texts if t]
     return len(filled) >= 3 and all(t.isdigit() and len(t) == 1 for t in filled)
-
-
-def without_header_spill(label: str) -> str:
-    """The label of the first row under a header, without the end of the header's label cell
-    that a clipped header row spilled onto it ("9 tháng, năm) Trả trực tiếp" → "Trả trực
-    tiếp"). Only whole words that end the heading, closing bracket included, are taken off:
-    no real label begins with "năm)"."""
-    words = label.split()
-    for count in range(min(len(words), _SPILL_WORDS), 0, -1):
-        spilled = fold(" ".join(words[:count]))
-        if spilled.endswith(")") and (spilled == _HEADING or _HEADING.endswith(f" {spilled}")):
-            return " ".join(words[count:])
-    return label

@@ -297,11 +297,34 @@ def files_to_reread(settings: Settings, period: str | None, commune: str | None,
     if not settings.db.exists():
         raise CchcError(f"no warehouse at {settings.db}: nothing was ever received to read "
                         "again; pass the path of the warehouse with --db")
+    units = None
+    if commune is not None and not commune.strip().isdigit():
+        units = frozenset((u.admin_map, u.code) for u in communes_named(commune, settings.province))
+        commune = None
     con = connect(settings.db, retry_seconds=60)
     try:
-        return archived(con, period, commune, since)
+        return archived(con, period, commune, since, units)
     finally:
         con.close()
+
+
+def communes_named(name: str, province: str | None) -> list:
+    """The communes ``--commune NAME`` means, on either map, matched as letterheads are
+    (admin_units.find_all): one per map at most, else the command stops listing them."""
+    from cchc.transforms import admin_units
+    from cchc.transforms.report import describe
+
+    found = [u for admin_map in admin_units.MAPS
+             for u in admin_units.find_all("commune", name, province_code=province,
+                                           admin_map=admin_map)]
+    if not found:
+        raise CchcError(f"--commune {name!r}: no commune of that name on either map; pass its "
+                        "GSO code (reference/admin_units.csv)")
+    if any(sum(u.admin_map == m for u in found) > 1 for m in admin_units.MAPS):
+        raise CchcError(f"--commune {name!r} names {len(found)} communes: "
+                        f"{'; '.join(f'{describe(u)} [{u.admin_map}]' for u in found)}; pass "
+                        "the GSO code of the one meant, or --province")
+    return found
 
 
 def from_archive(archived) -> Received:

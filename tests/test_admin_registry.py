@@ -17,7 +17,6 @@ from cchc.transforms import admin_units
 from cchc.transforms.admin_units import (
     LEGACY,
     NEW,
-    find_commune,
     map_on,
     predecessors,
     successors,
@@ -129,13 +128,16 @@ def test_split_communes_have_one_default_successor():
 
 
 def test_new_map_names_match_within_their_map():
-    assert find_commune("XÃ HOẰNG HÓA", admin_map=NEW).code == "15865"
-    assert find_commune("XÃ HOẰNG HÓA") is None  # no such commune on the legacy map
-    assert find_commune("Xã Hoằng Lộc", admin_map=NEW).code == "15961"
-    assert find_commune("Xã Hoằng Lộc").code == "15964"
-    assert admin_units.find_district("Huyện Hoằng Hóa").code == "399"
-    assert admin_units.find_all("district", "Huyện Hoằng Hóa", admin_map=NEW) == []
-    assert admin_units.find_province("TỈNH THANH HÓA", NEW).code == "38"
+    def codes(level: str, name: str, admin_map: str = LEGACY) -> list[str]:
+        return [u.code for u in admin_units.find_all(level, name, admin_map=admin_map)]
+
+    assert codes("commune", "XÃ HOẰNG HÓA", NEW) == ["15865"]
+    assert codes("commune", "XÃ HOẰNG HÓA") == []  # no such commune on the legacy map
+    assert codes("commune", "Xã Hoằng Lộc", NEW) == ["15961"]
+    assert codes("commune", "Xã Hoằng Lộc") == ["15964"]
+    assert codes("district", "Huyện Hoằng Hóa") == ["399"]
+    assert codes("district", "Huyện Hoằng Hóa", NEW) == []
+    assert codes("province", "TỈNH THANH HÓA", NEW) == ["38"]
 
 
 def test_maps_record_their_source():

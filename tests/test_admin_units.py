@@ -5,7 +5,19 @@ from __future__ import annotations
 import pytest
 
 from cchc.transforms import admin_units
-from cchc.transforms.admin_units import find_commune, find_district, unit
+from cchc.transforms.admin_units import find_all, unit
+
+
+def find_commune(name: str, district_code: str | None = None, province_code: str | None = None,
+                 admin_map: str = admin_units.LEGACY) -> admin_units.Unit | None:
+    """The one commune the production matcher finds, None when it finds none or several."""
+    hits = find_all("commune", name, district_code, province_code, admin_map)
+    return hits[0] if len(hits) == 1 else None
+
+
+def find_district(name: str, province_code: str | None = None) -> admin_units.Unit | None:
+    hits = find_all("district", name, None, province_code)
+    return hits[0] if len(hits) == 1 else None
 
 
 def test_but_son_is_in_hoang_hoa_thanh_hoa():
@@ -27,8 +39,10 @@ def test_commune_with_district():
 
 def test_ambiguous_commune_needs_its_district():
     # Eight communes are called Quảng Phú; two in Thanh Hóa alone.
+    assert len(find_all("commune", "Quảng Phú")) == 8
+    assert len(find_all("commune", "Xã Quảng Phú")) == 5
     assert find_commune("Xã Quảng Phú") is None
-    assert find_commune("Quảng Phú", province_code="38") is None
+    assert len(find_all("commune", "Quảng Phú", province_code="38")) == 2
     assert find_commune("Xã Quảng Phú", district_code="395").code == "15571"
     # Phường Ba Đình: in Thanh Hóa city and in Bỉm Sơn.
     assert find_commune("Phường Ba Đình") is None

@@ -128,13 +128,27 @@ def cchc(*args: str, env: dict | None = None, cwd=None) -> subprocess.CompletedP
 SEED = Path(__file__).parent / "fixtures" / "seed" / "000_2efa1e083bc69a65.txt"
 
 
-@pytest.fixture
-def minh_son(tmp_path):
-    """The seed's body and appendix under a post-reform Xã Minh Sơn letterhead."""
+def seed_as_minh_son(path: Path, province_named: bool) -> Path:
+    """The seed's body and appendix under a post-reform Xã Minh Sơn letterhead; the body names
+    its province once ("… trên địa bàn tỉnh Thanh Hóa giai đoạn 2021-2025"), which settles the
+    name, so the unsettled copy leaves that out."""
     body = SEED.read_text(encoding="utf-8").splitlines()[13:]
-    path = tmp_path / "minh_son.txt"
+    if not province_named:
+        body = [line.replace("tỉnh Thanh Hóa", "tỉnh") for line in body]
     path.write_text("\n".join([*NEW_MINH_SON, *body]) + "\n", encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def minh_son(tmp_path):
+    return seed_as_minh_son(tmp_path / "minh_son.txt", province_named=False)
+
+
+def test_cli_the_province_the_narrative_names_settles_it(tmp_path):
+    named = seed_as_minh_son(tmp_path / "minh_son.txt", province_named=True)
+    found = json.loads(cchc("extract", str(named), "--json", "--province", "8",
+                            cwd=tmp_path).stdout)["report"]
+    assert (found["commune_code"], found["province_code"]) == ("15124", "38")
 
 
 def test_cli_province_flag_environment_and_file(minh_son, tmp_path):

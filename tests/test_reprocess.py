@@ -142,6 +142,23 @@ def test_which_files_a_reprocess_takes(reprocessed):
         con.close()
 
 
+def test_reprocess_takes_a_commune_by_its_name_as_a_letterhead_writes_it(reprocessed):
+    from cchc.errors import CchcError
+    from cchc.flows.steps import communes_named
+
+    con = reprocessed[4]
+    names = lambda found: sorted(a.submission.file_name for a in found)  # noqa: E731
+    for name in ("Thị trấn Bút Sơn", "TT. BÚT SƠN", "thi tran but son"):
+        units = {(u.admin_map, u.code) for u in communes_named(name, None)}
+        assert units == {("legacy", "15865")}, name
+        assert names(files_to_reread(con, units=units)) == NINE_MONTHS[2:], name
+    with pytest.raises(CchcError, match=r"names 3 communes: Xã Minh Sơn \(mã 15124, "
+                                        r"Huyện Ngọc Lặc, Tỉnh Thanh Hóa\) \[legacy\]"):
+        communes_named("Xã Minh Sơn", "38")
+    with pytest.raises(CchcError, match="no commune of that name on either map"):
+        communes_named("Xã Không Có Thật", None)
+
+
 def test_a_report_read_again_and_rejected_is_not_a_valid_receipt(reprocessed):
     from cchc.summary.build import parse_period_key, resolve_area
     from cchc.summary.queries import first_valid_receipts

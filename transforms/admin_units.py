@@ -11,7 +11,7 @@ lineage says which legacy communes went into which 2025 commune.
 A report is filed under the commune its letterhead names ("UBND HUYỆN HOẰNG HÓA / UBND THỊ TRẤN
 BÚT SƠN"). Names repeat across the country (eight "Quảng Phú"), differ only by a tone ("Hoằng"
 and "Hoàng" are different places) and arrive in old or new tone placement ("Hoá"/"Hóa"), so a
-match is decided on ``name_key`` and narrowed by the district and province already known. When
+match is decided on ``unit_names.key`` and narrowed by the district and province already known. When
 that leaves anything but one unit the answer is None: a report filed under the wrong commune
 would corrupt the figures silently, a report left unfiled is seen and fixed.
 
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -32,7 +31,7 @@ from pathlib import Path
 import yaml
 
 from cchc.errors import ReferenceDataError, UnknownUnit
-from cchc.transforms.text import clean, fold, name_key
+from cchc.transforms import unit_names
 
 REFERENCE = Path(__file__).resolve().parent.parent / "reference"
 CSV_PATH = REFERENCE / "admin_units.csv"
@@ -44,18 +43,6 @@ NEW = "2025"
 MAPS = (LEGACY, NEW)
 _REBUILD = ("regenerate it with `pip install vietnam-provinces==0.6.0 && pip install --no-deps "
             "vietnamadminunits==1.0.4 && python scripts/build_admin_units.py`")
-
-# Type words a letterhead may put before a name, per level, with the type they stand for.
-_TYPE_WORDS = {
-    "province": {"tỉnh": "tỉnh", "thành phố": "thành phố trung ương",
-                 "tp": "thành phố trung ương"},
-    "district": {"huyện": "huyện", "quận": "quận", "thị xã": "thị xã", "thành phố": "thành phố",
-                 "tp": "thành phố", "tx": "thị xã"},
-    "commune": {"xã": "xã", "phường": "phường", "thị trấn": "thị trấn", "tt": "thị trấn",
-                "đặc khu": "đặc khu"},
-}
-_ABBREVIATION_DOT = re.compile(r"^(tp|tx|tt)\.\s*", re.IGNORECASE)
-
 
 @dataclass(frozen=True)
 class Unit:
@@ -174,12 +161,16 @@ def _lineage_by(side: str) -> dict[str, tuple[Lineage, ...]]:
 
 @cache
 def _by_name(level: str, how: str, admin_map: str) -> dict[str, list[Unit]]:
-    """Units of a level and map by the ``_key`` of their bare name (``how``: "name_key" or
-    "fold")."""
+    """Units of a level and map by the key of their bare name (``how``: "key" or "plain_key",
+    see unit_names)."""
     index: dict[str, list[Unit]] = {}
     for u in units(level, admin_map):
         index.setdefault(_key(u.bare_name, how), []).append(u)
     return index
+
+
+def _key(text: str, how: str) -> str:
+    return unit_names.key(text) if how == "key" else unit_names.plain_key(text)
 
 
 def unit(code: str, level: str | None = None, admin_map: str = LEGACY) -> Unit:
@@ -228,50 +219,25 @@ def communes_in(province_code: str, admin_map: str) -> list[Unit]:
     return [u for u in units("commune", admin_map) if u.province_code == province_code]
 
 
-def find_province(name: str, admin_map: str = LEGACY) -> Unit | None:
-    """The province a text names ("TỈNH THANH HÓA", "Thanh Hoá"); None unless exactly one."""
-    return _only(find_all("province", name, admin_map=admin_map))
-
-
-def find_district(name: str, province_code: str | None = None) -> Unit | None:
-    """The (legacy) district a letterhead names ("UBND HUYỆN HOẰNG HÓA", "TP Thanh Hóa").
-
-    None unless exactly one district matches, within ``province_code`` when given.
-    """
-    return _only(find_all("district", name, None, province_code))
-
-
-def find_commune(name: str, district_code: str | None = None,
-                 province_code: str | None = None, admin_map: str = LEGACY) -> Unit | None:
-    """The commune of ``admin_map`` a letterhead names ("THỊ TRẤN BÚT SƠN", "xã Hoằng Đức").
-
-    Commune names repeat across districts and provinces, so pass the district (legacy) or the
-    province when known; None unless exactly one commune matches within them.
-    """
-    return _only(find_all("commune", name, district_code, province_code, admin_map))
-
-
-def _only(hits: list[Unit]) -> Unit | None:
-    return hits[0] if len(hits) == 1 else None
-
-
 def find_all(level: str, name: str, district_code: str | None = None,
              province_code: str | None = None, admin_map: str = LEGACY) -> list[Unit]:
     """Every unit of ``level`` on ``admin_map`` that ``name`` may mean: one is a match, more are
     ambiguous.
 
-    Match on ``name_key`` first; only when that finds nothing, and only for text written
-    without any diacritics ("HOANG HOA" from a font that lost them), on ``fold``. Text that has
-    diacritics is trusted: "Hoàng Hóa" must not find Hoằng Hóa. A unit outside the given
+    The one matcher of unit names: letterheads, place lines, workbook titles, province and
+    district lines (through ``metadata``), the desk and the command line all come here. Match
+    on ``unit_names.key`` first; only when that finds nothing, and only for text written
+    without any diacritics ("HOANG HOA" from a font that lost them), on ``plain_key``. Text
+    that has diacritics is trusted: "Hoàng Hóa" must not find Hoằng Hóa. A unit outside the given
     district or province is no match: the letterhead says where the report comes from.
     """
     if level == "district" and admin_map != LEGACY:
         return []
-    readings = _readings(level, name)
+    readings = unit_names.readings(level, name)
     if not readings:
         return []
-    whole = readings[-1][1]
-    for how in ("name_key", "fold") if fold(whole) == whole.lower() else ("name_key",):
+    plain = unit_names.without_diacritics(readings[-1][1])
+    for how in ("key", "plain_key") if plain else ("key",):
         for unit_type, bare in readings:
             hits = [u for u in _by_name(level, how, admin_map).get(_key(bare, how), [])
                     if unit_type in (None, u.type) and district_code in (None, u.district_code)
@@ -279,38 +245,3 @@ def find_all(level: str, name: str, district_code: str | None = None,
             if hits:
                 return hits
     return []
-
-
-def _readings(level: str, name: str) -> list[tuple[str | None, str]]:
-    """Ways to read ``name``: (type word's type, bare name) if it starts with a type word, then
-    (None, whole name), since a name may itself start like a type word ("Quan Hóa", "Phường Đức").
-
-    A leading "UBND"/"Ủy ban nhân dân" is dropped. A type word counts if it is spelled right or
-    written without diacritics (callers pass "thi tran Bút Sơn"); "Phương Lâm" is a name.
-    """
-    words = _ABBREVIATION_DOT.sub(r"\1 ", clean(name)).split(" ")
-    if fold(words[0]) == "ubnd":
-        words = words[1:]
-    elif fold(" ".join(words[:4])) == "uy ban nhan dan":
-        words = words[4:]
-    whole = " ".join(words)
-    if not whole:
-        return []
-    readings: list[tuple[str | None, str]] = []
-    for word, unit_type in _TYPE_WORDS[level].items():
-        size = len(word.split(" "))
-        head, rest = " ".join(words[:size]), " ".join(words[size:])
-        spelled = name_key(head) == name_key(word) or fold(head) == head.lower()
-        if rest and fold(head) == fold(word) and spelled:
-            readings.append((unit_type, rest))
-    return [*readings, (None, whole)]
-
-
-def _key(text: str, how: str) -> str:
-    """``name_key`` or ``fold`` of a bare name, with spacing around "-" and "'" made uniform
-    ("Phan Rang - Tháp Chàm", "K'Dang") and numbered wards unpadded ("Phường 01" is "Phường 1").
-    """
-    text = re.sub(r"\s*-\s*", " - ", clean(text).replace("’", "'"))
-    text = re.sub(r"'\s+", "'", text)
-    key = name_key(text) if how == "name_key" else fold(text)
-    return str(int(key)) if key.isdigit() else key

@@ -14,21 +14,13 @@ from datetime import date
 
 from cchc.extractors.raw import RawReport, TextLine
 from cchc.transforms import admin_units
+from cchc.transforms.issuer import find_unit
 from cchc.transforms.model import ReportMeta
 from cchc.transforms.periods import parse_period
-from cchc.transforms.text import clean, fold, fold_aligned
+from cchc.transforms.text import clean, fold
 
 _LETTERHEAD_LINES = 12
 _TITLE_LINES = 5
-
-_UNIT_TYPE = re.compile(
-    r"(?<!\w)(thi tran|thi xa|thanh pho|tp\.?|xa|phuong|dac khu|huyen|quan|tinh)\s+")
-# Words that end a place name in a letterhead line, compared with their accents ("phòng" ends
-# one, the commune name "Phong" does not).
-_STOP_WORDS = {"độc", "cộng", "số", "số:", "ngày", "về", "năm", "báo", "kết", "trong", "của",
-               "phòng", "và", "đã", "trên", "ubnd", "huyện", "tỉnh"}
-_COMMUNE_TYPES = {"xa", "thi tran", "phuong", "dac khu"}  # folded
-_MOTTO = re.compile(r"cong hoa xa hoi chu nghia viet nam|doc lap\s*-\s*tu do\s*-\s*hanh phuc")
 
 _QUARTER = re.compile(r"\bquy\s+(iv|iii|ii|i|[1-4])\b(?:\s*(?:nam|/|-)\s*(\d{4}))?")
 _PART_YEAR = re.compile(r"\b(6|9|sau|chin)\s+thang\s+dau\s+nam(?:\s+(\d{4}))?")
@@ -113,145 +105,6 @@ def _letterhead(lines: Sequence[TextLine]) -> list[str]:
             break
         head.append(line.text)
     return head
-
-
-def unit_mentions(text: str) -> list[tuple[str, str]]:
-    """(type, candidate name words) for each "UBND XÃ HOẰNG ĐỨC"-like mention in a line.
-
-    Letterhead columns run together in a text layer ("THỊ TRẤN BÚT SƠN Độc lập - Tự do …"), so
-    the name is cut at the first word that cannot be part of a place name; callers then try the
-    longest prefix the registry knows.
-    """
-    text = clean(text)
-    folded = fold_aligned(text)
-    mentions = []
-    for match in _UNIT_TYPE.finditer(folded):
-        kind = "thành phố" if match.group(1).startswith("tp") else text[match.start(1):match.end(1)]
-        words: list[str] = []
-        for word in text[match.end():].split(" "):
-            if word.lower() in _STOP_WORDS or not word[:1].isalpha() or len(words) == 4:
-                break
-            words.append(word.strip(",.;:()"))
-            if word[-1] in ",.;:)":
-                break
-        if words:
-            mentions.append((kind, " ".join(words)))
-    return mentions
-
-
-@dataclass(frozen=True)
-class Found:
-    """The commune and district a report names; when its commune name is unsettled, the name
-    and every unit it may mean."""
-
-    commune: admin_units.Unit | None = None
-    district: admin_units.Unit | None = None
-    named: str | None = None
-    candidates: tuple[admin_units.Unit, ...] = ()
-
-
-def _best_hits(level: str, kind: str, words: str, admin_map: str,
-               district_code: str | None = None) -> tuple[str, list[admin_units.Unit]]:
-    """The longest prefix of ``words`` the registry knows, and every unit it names there. The
-    search ends at the first prefix with any unit: "Xã Đông Phú" of an unknown district is
-    ambiguous, not "Xã Đông"."""
-    parts = words.split(" ")
-    for size in range(len(parts), 0, -1):
-        name = f"{kind} {' '.join(parts[:size])}"
-        hits = admin_units.find_all(level, name, district_code, admin_map=admin_map)
-        if hits:
-            return name, hits
-    return words, []
-
-
-def _settle(hits: Sequence[admin_units.Unit],
-            provinces: Sequence[str | None]) -> admin_units.Unit | None:
-    """The one unit of ``hits``, else the one of them in the first given province (the one the
-    text names, then the inbox's setting) that narrows them; None when that leaves several."""
-    if len(hits) == 1:
-        return hits[0]
-    for code in provinces:
-        inside = [u for u in hits if u.province_code == code]
-        if code is not None and len(inside) == 1:
-            return inside[0]
-    return None
-
-
-def find_unit(raw: RawReport, head: Sequence[str], admin_map: str = admin_units.LEGACY,
-              province: str | None = None) -> Found:
-    """The reporting commune (and, on the legacy map, its district) from the letterhead and the
-    appendix title.
-
-    On the 2025 map there are no districts ("ỦY BAN NHÂN DÂN / XÃ HOẰNG HÓA"); a district line
-    of an old-style letterhead is then ignored. A name shared by several units is settled by the
-    province the text names, else by ``province``; otherwise it is left unsettled.
-    """
-    places = [*_rejoined(head), raw.appendix_title]
-    provinces = (named_province(places, admin_map), province)
-    district = None
-    if admin_map == admin_units.LEGACY:
-        for line in places:
-            for kind, words in unit_mentions(line):
-                if fold(kind) not in {*_COMMUNE_TYPES, "tinh"} and district is None:
-                    district = _settle(_best_hits("district", kind, words, admin_map)[1],
-                                       provinces)
-    district_code = district.code if district else None
-    unsettled = Found(district=district)
-    for line in places:
-        for kind, words in unit_mentions(line):
-            if fold(kind) not in _COMMUNE_TYPES:
-                continue
-            named, hits = _best_hits("commune", kind, words, admin_map, district_code)
-            commune = _settle(hits, provinces)
-            if commune is not None:
-                return Found(commune, admin_units.unit(commune.district_code, "district")
-                             if commune.district_code else None)
-            if hits and not unsettled.candidates:
-                unsettled = Found(district=district, named=clean(named), candidates=tuple(hits))
-    return unsettled
-
-
-def named_province(lines: Sequence[str], admin_map: str) -> str | None:
-    """The province the text names ("UBND TỈNH THANH HÓA", "xã Hoằng Hóa, tỉnh Thanh Hóa"),
-    when it names exactly one."""
-    found = set()
-    for line in lines:
-        for kind, words in unit_mentions(line):
-            if fold(kind) in {"tinh", "thanh pho"}:
-                unit = _settle(_best_hits("province", kind, words, admin_map)[1], ())
-                if unit is not None:
-                    found.add(unit.code)
-    return found.pop() if len(found) == 1 else None
-
-
-def _rejoined(head: Sequence[str]) -> list[str]:
-    """Letterhead lines with a name that wraps in its narrow column joined up again:
-    "UBND THÀNH PHỐ THANH" / "HÓA" reads "UBND THÀNH PHỐ THANH HÓA". The national motto of
-    the right-hand column is taken out first, since a text layer runs the two columns together
-    ("UBND HUYỆN THẠCH CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" / "THÀNH Độc lập - Tự do - …")."""
-    lines: list[str] = []
-    for line in (_without_motto(line) for line in head):
-        if not line:
-            continue
-        if lines and _ends_in_a_name(lines[-1]) and not unit_mentions(line) \
-                and clean(line).split(" ")[0].lower() not in _STOP_WORDS:
-            lines[-1] = f"{lines[-1]} {line}"
-        else:
-            lines.append(line)
-    return lines
-
-
-def _without_motto(line: str) -> str:
-    text = clean(line)
-    folded = fold_aligned(text)
-    for match in reversed(list(_MOTTO.finditer(folded))):
-        text = text[:match.start()] + text[match.end():]
-    return clean(text)
-
-
-def _ends_in_a_name(line: str) -> bool:
-    mentions = unit_mentions(line)
-    return bool(mentions) and clean(line).rstrip(" ,.;:").endswith(mentions[-1][1])
 
 
 def find_period(lines: Sequence[TextLine], appendix_title: str,

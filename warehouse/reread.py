@@ -10,7 +10,7 @@ the views, the roll-ups and ``cchc status`` see the files as today's code reads 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 import duckdb
@@ -58,12 +58,14 @@ def version_key(version: str) -> tuple[int, ...]:
 
 
 def files_to_reread(con: duckdb.DuckDBPyConnection, period: str | None = None,
-                    commune: str | None = None, since: str | None = None) -> list[Archived]:
+                    commune: str | None = None, since: str | None = None,
+                    units: Collection[tuple[str, str]] | None = None) -> list[Archived]:
     """Every file received once (duplicates aside), with its latest reading, by inbox path.
 
-    ``period`` and ``commune`` keep the files whose latest reading is of that period and
-    commune; ``since`` those whose latest reading was made by cchc ``since`` or later. A file
-    never read into a report has none of these and is kept only when none is given.
+    ``period`` and ``commune`` (a GSO code, on any map) keep the files whose latest reading is
+    of that period and commune, ``units`` (admin_map, code) those of these communes; ``since``
+    those whose latest reading was made by cchc ``since`` or later. A file never read into a
+    report has none of these and is kept only when none is given.
     """
     floor = version_key(since) if since is not None else None
     rows = con.execute("""
@@ -79,6 +81,7 @@ def files_to_reread(con: duckdb.DuckDBPyConnection, period: str | None = None,
     for (_, name, path, sha256, size, mtime, received_at, archive_path, fmt, reading,
          admin_map, commune_code, report_period, version) in rows:
         wanted = [period in (None, report_period), commune in (None, commune_code),
+                  units is None or (admin_map, commune_code) in units,
                   floor is None or (version is not None and version_key(version) >= floor)]
         if not all(wanted):
             continue

@@ -17,7 +17,7 @@ from cchc.labels import FILE_STATUS, RUN_STATE, said
 from cchc.summary import queries
 from cchc.summary.build import parse_period_key, resolve_area
 from cchc.summary.timeliness import classify, deadline_for, parse_deadlines
-from cchc.transforms import admin_units
+from cchc.transforms import admin_units, unit_names
 from cchc.warehouse import desk
 from cchc.web.letter import default_title
 
@@ -71,12 +71,11 @@ def period_page(con: duckdb.DuckDBPyConnection, period: str, district: str | Non
                      "n_warnings": found.get("n_warnings", 0)})
     counts = {state: sum(1 for r in rows if r["state"] == state) for state in STATES}
     counts["submitted"] = counts["on_time"] + counts["late"]
-    wanted = commune.strip().casefold()
+    wanted = commune.strip()
     shown = [r for r in rows
              if (not status or r["state"] == status
                  or (status == "submitted" and r["state"] in ("on_time", "late")))
-             and (not wanted or wanted in r["commune_name"].casefold()
-                  or wanted == r["commune_code"])]
+             and (wanted == r["commune_code"] or unit_names.contains(r["commune_name"], wanted))]
     return {"area": {"level": area.level, "code": area.code, "name": area.name,
                      "admin_map": area.admin_map},
             "period": {"key": key.key, "label": key.label},
