@@ -30,6 +30,7 @@ class PageCache:
         self.size = size
         self._pages: OrderedDict[Hashable, tuple[tuple, Any]] = OrderedDict()
         self._lock = threading.Lock()
+        self._reading: dict[Hashable, threading.Lock] = {}
 
     def generation(self) -> tuple:
         """What changes whenever the warehouse is written: the stat of the file and its WAL."""
@@ -43,17 +44,32 @@ class PageCache:
         return tuple(found)
 
     def get(self, key: Hashable, read: Callable[[], Any]) -> Any:
-        """The page's data: kept, or ``read()`` and kept under the generation it was read at."""
+        """The page's data: kept, or ``read()`` and kept under the generation it was read at.
+        Requests for a page being read wait for that one reading rather than each reading
+        it again (fifty clients asking at once would otherwise queue fifty readings)."""
         generation = self.generation()
+        kept = self._kept(key, generation)
+        if kept is not None:
+            return kept[1]
+        with self._lock:
+            reading = self._reading.setdefault(key, threading.Lock())
+        with reading:
+            kept = self._kept(key, generation)
+            if kept is not None:
+                return kept[1]
+            data = read()
+            with self._lock:
+                self._pages[key] = (generation, data)
+                self._pages.move_to_end(key)
+                while len(self._pages) > self.size:
+                    self._pages.popitem(last=False)
+                self._reading.pop(key, None)
+        return data
+
+    def _kept(self, key: Hashable, generation: tuple) -> tuple[tuple, Any] | None:
         with self._lock:
             kept = self._pages.get(key)
             if kept is not None and kept[0] == generation:
                 self._pages.move_to_end(key)
-                return kept[1]
-        data = read()
-        with self._lock:
-            self._pages[key] = (generation, data)
-            self._pages.move_to_end(key)
-            while len(self._pages) > self.size:
-                self._pages.popitem(last=False)
-        return data
+                return kept
+        return None
