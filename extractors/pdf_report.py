@@ -203,14 +203,41 @@ def _rows_unruled(rows: Sequence[RawRow]) -> bool:
 
 
 def _positioned_lines(data: bytes, page_numbers: range, name: str) -> tuple[TextLine, ...]:
-    """The appendix pages as text lines in reading-position order, for the text-row reader."""
+    """The appendix pages as text lines in reading-position order, for the text-row reader,
+    each with its words' boxes (the text is pdfplumber's ``extract_text``, from the same map)."""
     lines = []
     for number, page in _pages(data, page_numbers, name):
         with reading(name, "PDF"):
-            text = page.extract_text()
-        lines.extend(TextLine(clean(line), Place(page=number))
-                     for line in text.splitlines() if clean(line))
+            pairs = page.get_textmap().tuples
+        for text, boxes in _lines_and_boxes(pairs):
+            if clean(text):
+                aligned = len(clean(text).split()) == len(boxes)
+                lines.append(TextLine(clean(text), Place(page=number),
+                                      boxes if aligned else ()))
     return tuple(lines)
+
+
+def _lines_and_boxes(pairs: Sequence[tuple[str, dict | None]]
+                     ) -> Iterator[tuple[str, tuple[tuple[float, float, float, float], ...]]]:
+    """(line, the box of each of its words) from a text map's (text, char) pairs; a word's box
+    spans its characters' (the layout's implied spaces and line breaks have none)."""
+    text: list[str] = []
+    boxes: list[tuple[float, float, float, float]] = []
+    word: list[dict] = []
+    for piece, char in [*pairs, ("\n", None)]:
+        if piece.isspace():
+            if word:
+                boxes.append(_rounded((min(c["x0"] for c in word), min(c["top"] for c in word),
+                                       max(c["x1"] for c in word),
+                                       max(c["bottom"] for c in word))))
+                word = []
+            if piece == "\n":
+                yield "".join(text), tuple(boxes)
+                text, boxes = [], []
+                continue
+        elif char is not None:
+            word.append(char)
+        text.append(piece)
 
 
 def join_split_rows(rows: Iterator[RawRow]) -> Iterator[RawRow]:

@@ -13,7 +13,7 @@ table in four steps, each a function below:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz
 
@@ -266,8 +266,19 @@ def _tokens(segment: _Segment) -> list[_Token | None]:
             text = text[len(segment.code):]
         elif not segment.code:
             text = text[len(_TRONG_DO_PREFIX.match(fold(text))[0]):]
-        tokens.extend(_Token(word, _key(word), line.place) for word in text.split())
+        words = text.split()
+        tokens.extend(_Token(word, _key(word), place)
+                      for word, place in zip(words, _word_places(line, words), strict=True))
     return tokens
+
+
+def _word_places(line: TextLine, words: list[str]) -> list[Place]:
+    """Each word's place: the line's, with the word's box when the line has its words' boxes
+    and the words kept are whole words of it (a code cut off the front leaves the rest)."""
+    every = line.text.split()
+    if not line.boxes or every[len(every) - len(words):] != words:
+        return [line.place] * len(words)
+    return [replace(line.place, bbox=box) for box in line.boxes[len(every) - len(words):]]
 
 
 def _key(word: str) -> str:

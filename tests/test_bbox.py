@@ -1,6 +1,7 @@
-"""Each figure of a ruled PDF table carries its value cell's box on its page (for the web desk
-to outline it): PDFium, another reader than the one that found the table, reads the figure
-inside that box and nothing else of the table."""
+"""Each figure of a PDF table carries its value's box on its page (for the web desk to outline
+it): its cell's in a ruled table, its printed word's in an unruled one. PDFium, another reader
+than the one that found the table, reads the figure inside that box and nothing else of the
+table."""
 
 import json
 import subprocess
@@ -12,6 +13,7 @@ import pytest
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
 RULED = ["pdf_word_15928_2024-9M.pdf", "pdf_word_15976_2024-H1.pdf", "pdf_word_15691_2024-H1.pdf"]
+UNRULED = ["pdf_excel_15988_2024-9M.pdf", "pdf_excel_15928_2024-Q1.pdf"]
 
 
 def extract_json(path: Path) -> dict:
@@ -40,6 +42,20 @@ def test_each_figure_is_inside_its_box(name):
         x0, top, x1, bottom = item["bbox"]
         assert 0 <= x0 < x1 and 0 <= top < bottom, item
         assert text_in_box(document, item["page"], item["bbox"]) == item["raw"], item
+
+
+@pytest.mark.parametrize("name", UNRULED)
+def test_a_figure_of_an_unruled_table_is_inside_its_words_box(name):
+    """Printed from Excel with only the frame and column lines, a value has no cell of its
+    own: its box is its printed word's, and PDFium reads exactly the figure in it. A blank
+    figure printed nothing, so it has no box (the desk then claims no outline)."""
+    document = pdfium.PdfDocument(REPORTS / name)
+    indicators = extract_json(REPORTS / name)["indicators"]
+    figures = [i for i in indicators if i["raw"]]
+    assert len(figures) > 30
+    for item in figures:
+        assert text_in_box(document, item["page"], item["bbox"]) == item["raw"], item
+    assert all("bbox" not in i for i in indicators if not i["raw"])
 
 
 def test_a_blank_figure_still_has_its_empty_cell():

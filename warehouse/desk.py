@@ -9,7 +9,7 @@ and re-validated issues mark the ones they replace (core.issues.replaced_by).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 import duckdb
@@ -162,12 +162,13 @@ def figure_box(con: duckdb.DuckDBPyConnection, report_id: str,
 
 
 def figures(con: duckdb.DuckDBPyConnection, report_id: str) -> list[dict[str, Any]]:
-    """Every figure of a report in template order: value in force, value read, where it was
-    read, and who corrected it last (when the value in force is not the value read)."""
+    """Every figure of a report in template order: value in force, value read (None for a
+    cell the file left blank, corrected or not), where it was read, and who corrected it last
+    (when the value in force is not the value read)."""
     return _records(con, """
         SELECT i.position, o.code, i.label, o.unit, i.kind, o.value, o.raw, o.present,
-               o.page, o.sheet, o.cell, o.line,
-               coalesce(k.value_read, o.value) AS value_read,
+               o.page, o.sheet, o.cell, o.line, o.word_table, o.word_row, o.bbox,
+               CASE WHEN k.action_id IS NULL THEN o.value ELSE k.value_read END AS value_read,
                CASE WHEN k.value IS DISTINCT FROM k.value_read THEN k.user_name END
                    AS corrected_by,
                CASE WHEN k.value IS DISTINCT FROM k.value_read THEN k.corrected_at END
@@ -229,6 +230,17 @@ def corrections_elsewhere(con: duckdb.DuckDBPyConnection, report_id: str
                                    ORDER BY k.corrected_at DESC) = 1
             AND k.value IS DISTINCT FROM k.value_read
         ORDER BY k.corrected_at""", [report_id])
+
+
+def unreadable_files(con: duckdb.DuckDBPyConnection, first: date, last: date
+                     ) -> list[dict[str, Any]]:
+    """Files that could not be read as reports (quarantined), received between these days
+    (both included), with their archived copy: the glance says who sent them when it can."""
+    return _records(con, """
+        SELECT s.submission_id, s.file_name, s.received_at, s.reason, f.archive_path
+        FROM core.submissions s LEFT JOIN core.files f ON f.sha256 = s.sha256
+        WHERE s.status = 'quarantined' AND CAST(s.received_at AS DATE) BETWEEN ? AND ?
+        ORDER BY s.received_at, s.file_name""", [first, last])
 
 
 def periods_with_reports(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:

@@ -305,6 +305,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             error VARCHAR)""",
         "ALTER TABLE core.submissions ADD COLUMN received_via VARCHAR DEFAULT 'inbox'",
     ),
+    # A figure corrected twice kept the first correction as "read" when the file had left it
+    # blank (issue 21: the desk took the value in force for the value read). What the file
+    # said never changes: every correction of a figure keeps the first correction's reading.
+    (
+        """UPDATE core.corrections AS c SET value_read = f.first_read
+           FROM (SELECT action_id, first_value(value_read) OVER (
+                     PARTITION BY report_id, code ORDER BY corrected_at, action_id) AS first_read
+                 FROM core.corrections) f
+           WHERE f.action_id = c.action_id AND c.value_read IS DISTINCT FROM f.first_read""",
+    ),
     # Commune accounts: a role bound to one unit (its map and code: codes were reused), which
     # uploads its own reports and sees nothing else. DuckDB cannot widen a CHECK in place, so
     # the table is copied into one that allows the role; every account is kept.

@@ -163,7 +163,9 @@ SELECT r.admin_map, r.commune_code, c.name AS commune_name, r.district_code,
            THEN map_extract_value(i.choices, TRY_CAST(o.value AS INTEGER)) END AS choice_label,
        o.raw, o.present, o.page, o.sheet, o.cell, o.line, o.bbox, o.word_table, o.word_row,
        r.report_id, r.report_date, r.doc_number, o.run_id,
-       coalesce(k.value_read, o.value) AS value_read,
+       -- A correction keeps what the file said, blank included: NULL there is "trống", never
+       -- the value in force.
+       CASE WHEN k.action_id IS NULL THEN o.value ELSE k.value_read END AS value_read,
        CASE WHEN k.value IS DISTINCT FROM k.value_read THEN k.user_name END AS corrected_by,
        CASE WHEN k.value IS DISTINCT FROM k.value_read THEN k.corrected_at END AS corrected_at
 FROM core.reports r

@@ -148,7 +148,11 @@ def _check(request: Request, report: dict) -> None:
 
 def _figure_change(con, request: Request, undone: dict | None) -> tuple[str | None, float | None]:
     if request.kind == "correct":
-        desk.figure(con, request.report_id, request.code)
+        in_force = desk.figure(con, request.report_id, request.code)["value"]
+        if in_force == request.value:  # blank for blank too: a correction that changes nothing
+            shown = "trống" if in_force is None else _text(in_force).replace(".", ",")
+            raise DeskError(f"chỉ tiêu {request.code} đã là {shown}: không có gì thay đổi, "
+                            "không ghi thao tác nào")
         return request.code, request.value
     if undone is not None and undone["kind"] == "correct":
         before = undone["before"]

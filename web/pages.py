@@ -13,11 +13,15 @@ from urllib.parse import quote
 
 import duckdb
 
+from cchc.extractors.raw import Place
 from cchc.labels import FILE_STATUS, RUN_STATE, said
 from cchc.summary import queries
 from cchc.summary.build import parse_period_key, resolve_area
+from cchc.summary.gather import UNATTRIBUTED_DAYS
+from cchc.summary.model import Area
 from cchc.summary.timeliness import classify, deadline_for, parse_deadlines
 from cchc.transforms import admin_units, unit_names
+from cchc.transforms.sender import sender
 from cchc.warehouse import desk
 from cchc.web.letter import default_title
 
@@ -27,6 +31,7 @@ STATES = {
     "late": "Trễ hạn",
     "rejected": "Bị từ chối",
     "returned": "Đã trả lại xã",
+    "unreadable": "Gửi tệp không đọc được",
     "missing": "Chưa gửi",
 }
 REPORT_STATUS = {
@@ -44,7 +49,12 @@ def period_page(con: duckdb.DuckDBPyConnection, period: str, district: str | Non
                 deadlines: Mapping[str, object] | None = None) -> dict[str, Any]:
     """A district's or province's period at a glance: each commune's state with the report
     that speaks for it, the counts by state, filtered by state and by commune name or code.
-    States and timeliness follow the summary's rules (summary.queries, summary.timeliness)."""
+    States and timeliness follow the summary's rules (summary.queries, summary.timeliness).
+
+    A file that could not be read, received as near the deadline as the summary looks
+    (summary.gather.UNATTRIBUTED_DAYS), is shown with the commune its letterhead or name
+    says sent it (a commune that sent nothing else reads "Gửi tệp không đọc được", not "Chưa
+    gửi"), else in ``unattributed``: files no one can yet say are whose."""
     key = parse_period_key(period)
     area = resolve_area(district, province, key)
     deadline = deadline_for(key, parse_deadlines(deadlines))
@@ -53,6 +63,7 @@ def period_page(con: duckdb.DuckDBPyConnection, period: str, district: str | Non
     report_ids = [r["report_id"] for r in speaking.values() if r["report_id"]]
     reviews, later = desk.reviews(con, report_ids), desk.later_rejected(con, report_ids)
     districts = {d.code: d.name for d in area.districts}
+    unread, unattributed = _unreadable(con, area, deadline)
     rows = []
     for unit in area.communes:
         found = speaking.get(unit.code) or {}
@@ -60,7 +71,8 @@ def period_page(con: duckdb.DuckDBPyConnection, period: str, district: str | Non
         review = reviews.get(found.get("report_id") or "")
         state = ("returned" if review and review["kind"] == "return" else
                  "rejected" if found.get("status") == "rejected" else
-                 "missing" if found.get("status", "missing") == "missing" else timeliness)
+                 ("unreadable" if unit.code in unread else "missing")
+                 if found.get("status", "missing") == "missing" else timeliness)
         rows.append({"commune_code": unit.code, "commune_name": unit.name,
                      "district_name": districts.get(unit.district_code or "", ""),
                      "state": state, "state_label": STATES[state], "days_late": days_late,
@@ -68,7 +80,8 @@ def period_page(con: duckdb.DuckDBPyConnection, period: str, district: str | Non
                      "later_rejected": later.get(found.get("report_id") or ""),
                      "received_at": found.get("received_at"),
                      "n_errors": found.get("n_errors", 0),
-                     "n_warnings": found.get("n_warnings", 0)})
+                     "n_warnings": found.get("n_warnings", 0),
+                     "unreadable": unread.get(unit.code, [])})
     counts = {state: sum(1 for r in rows if r["state"] == state) for state in STATES}
     counts["submitted"] = counts["on_time"] + counts["late"]
     wanted = commune.strip()
@@ -81,7 +94,30 @@ def period_page(con: duckdb.DuckDBPyConnection, period: str, district: str | Non
             "period": {"key": key.key, "label": key.label},
             "deadline": deadline, "counts": counts, "n_expected": len(rows),
             "filters": {"status": status, "commune": commune}, "states": STATES,
-            "communes": shown, "choices": desk.periods_with_reports(con)}
+            "communes": shown, "unattributed": unattributed,
+            "choices": desk.periods_with_reports(con)}
+
+
+def _unreadable(con: duckdb.DuckDBPyConnection, area: Area, deadline: date
+                ) -> tuple[dict[str, list[dict[str, Any]]], list[dict[str, Any]]]:
+    """The unreadable files near the deadline: commune code → its files, and those of no
+    commune the letterhead or name names. A file naming a commune of another area is not
+    listed (it is that area's); one naming none is listed in every area, as in the summary."""
+    window = (deadline - timedelta(days=UNATTRIBUTED_DAYS),
+              deadline + timedelta(days=UNATTRIBUTED_DAYS))
+    province = area.code if area.level == "province" else next(
+        (u.province_code for u in area.communes), None)
+    ours = {(u.admin_map, u.code) for u in area.communes}
+    by_commune: dict[str, list[dict[str, Any]]] = {}
+    unattributed = []
+    for found in desk.unreadable_files(con, *window):
+        named = sender(found["archive_path"], found["file_name"], area.communes, province)
+        listed = {k: found[k] for k in ("file_name", "received_at", "reason")}
+        if named is None:
+            unattributed.append(listed)
+        elif named in ours:
+            by_commune.setdefault(named[1], []).append(listed)
+    return by_commune, unattributed
 
 
 def report_page(con: duckdb.DuckDBPyConnection, report_id: str,
@@ -89,8 +125,8 @@ def report_page(con: duckdb.DuckDBPyConnection, report_id: str,
     """A report: metadata, status, the officer's decision, every issue, every figure with
     where it was read, the actions taken, and corrections of earlier reports not carried over.
 
-    For a PDF, ``shown`` is the figure whose page is displayed with its cell outlined: the one
-    asked for, else the first figure an error names, else the first figure read."""
+    For a PDF, ``shown`` is the figure whose page is displayed, its cell outlined when its box
+    is known: the one asked for, else the first figure an error names, else the first read."""
     report = desk.report(con, report_id)
     review = desk.reviews(con, [report_id]).get(report_id)
     shown = "returned" if review and review["kind"] == "return" else report["status"]
@@ -125,28 +161,33 @@ def letter_form(report: dict[str, Any], made: dict[str, Any] | None,
 
 def _shown(report: dict[str, Any], figures: list[dict[str, Any]], issues: list[dict[str, Any]],
            code: str | None) -> dict[str, Any] | None:
+    """The figure whose page is shown, and whether its cell is outlined there (``boxed``):
+    the page says so only when extraction recorded the box the image draws."""
     if report["format"] != "pdf":
         return None
-    on_page = {f["code"]: f["page"] for f in figures if f["page"] is not None}
+    on_page = {f["code"]: f for f in figures if f["page"] is not None}
     named = [c for i in issues if i["severity"] == "error" for c in i["codes"]]
     for candidate in (code, *named, *on_page):
         if candidate in on_page:
-            return {"code": candidate, "page": on_page[candidate]}
+            found = on_page[candidate]
+            return {"code": candidate, "page": found["page"], "boxed": found["bbox"] is not None}
     return None
 
 
 def _place(figure: dict[str, Any]) -> str:
-    if figure["sheet"]:
-        return f"{figure['sheet']}!{figure['cell'] or ''}"
-    if figure["page"] is not None:
-        return f"trang {figure['page']}"
-    if figure["line"] is not None:
-        return f"dòng {figure['line']}"
-    return "không có trong báo cáo"
+    """Where a figure was read, in the words every message of cchc uses (Place.describe)."""
+    place = Place(page=figure["page"], sheet=figure["sheet"], cell=figure["cell"],
+                  line=figure["line"], table=figure["word_table"], row=figure["word_row"])
+    return "không có trong báo cáo" if place == Place() else place.describe()
 
 
 def _action(row: dict[str, Any]) -> dict[str, Any]:
-    return {**row, "kind_label": ACTION_KIND[row["kind"]]}
+    """An action with its kind and its change said for the log: a figure's blank is "trống"."""
+    before, after = row["before"] or "", row["after"] or ""
+    if row["code"]:
+        before, after = before or "trống", after or "trống"
+    change = f"{row['code'] or ''} {before} → {after}".strip()
+    return {**row, "kind_label": ACTION_KIND[row["kind"]], "change": change}
 
 
 def commune_page(con: duckdb.DuckDBPyConnection, admin_map: str, code: str) -> dict[str, Any]:
