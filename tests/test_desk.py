@@ -112,6 +112,22 @@ def test_log_in_and_see_the_period_at_a_glance(desk):
     page.context.close()
 
 
+def test_the_glance_finds_a_commune_typed_without_diacritics(desk):
+    """An officer types "hoang xuyen" as a phone keyboard writes it; typed with its marks,
+    a near name (Hoàng for Hoằng) finds nothing, since they are different communes' names."""
+    page = log_in(desk["browser"], desk["base"], "can_bo")
+    for typed, found in (("hoang xuyen", 1), ("HOANG  XUYEN", 1), ("Hoằng Xuyên", 1),
+                         ("Hoàng Xuyên", 0)):
+        page.fill("input[name=commune]", typed)
+        page.click("form.choose button")
+        page.wait_for_load_state()
+        rows = page.locator("#communes tbody tr")
+        names = rows.all_inner_texts()
+        assert sum("Xã Hoằng Xuyên" in row for row in names) == found, (typed, names)
+        assert len(names) == found or not found, (typed, names)
+    page.context.close()
+
+
 def test_download_the_district_summary_for_the_period(desk):
     page = log_in(desk["browser"], desk["base"], "xem")
     with page.expect_download() as info:
