@@ -129,7 +129,7 @@ def apply(store: Store, request: Request, wait: float = 0.0) -> None:
             raise DeskError(f"thao tác {request.undoes} đã được hoàn tác hoặc không thể hoàn tác")
         code, value = _figure_change(con, request, undone)
         facts = _revalidation_facts(con, report) if code else None
-    verdict = _revalidate(report, facts, code, value) if code else None
+    verdict = _revalidate(report, facts, code, value, store.rules) if code else None
     with store.write(wait) as con:
         _check(request, desk.report(con, request.report_id))
         _write(con, request, report, undone, code, value, verdict)
@@ -207,8 +207,9 @@ def _revalidation_facts(con, report: dict) -> tuple[dict, pd.DataFrame]:
 
 
 def _revalidate(report: dict, facts: tuple[dict, pd.DataFrame], code: str,
-                value: float | None):
-    """The night's checks on the archived file with every figure in force (and the change)."""
+                value: float | None, rules: Path | None = None):
+    """The night's checks on the archived file with every figure in force (and the change),
+    with the office's own rules file when it has one (the setting ``rules``), as the night."""
     from cchc.transforms.report import read_report
     from cchc.transforms.validate import validate_reports
 
@@ -227,4 +228,4 @@ def _revalidate(report: dict, facts: tuple[dict, pd.DataFrame], code: str,
     # The extraction's own complaints about a figure the officer has since set do not stand.
     kept = tuple(i for i in extracted.issues if not (i.codes and set(i.codes) <= changed))
     corrected = replace(extracted, observations=observations, issues=kept)
-    return validate_reports([(corrected, claims)], history)[report["report_id"]]
+    return validate_reports([(corrected, claims)], history, None, rules)[report["report_id"]]

@@ -57,7 +57,7 @@ def create_app(db: Path, deadlines: Mapping[str, object] | None = None,
     db = Path(db)
     settings = settings or Settings(db=db, inbox=db.parent / "inbox",
                                     archive=db.parent / "archive")
-    store = Store(db)
+    store = Store(db, settings.rules)
     cache = PageCache(db)
     sessions = Sessions(Path(db))
     env = environment("cchc.web")

@@ -26,8 +26,10 @@ READ_WAIT_SECONDS = 3.0
 class Store:
     """The warehouse file as the desk uses it."""
 
-    def __init__(self, db: Path) -> None:
+    def __init__(self, db: Path, rules: Path | None = None) -> None:
         self.db = Path(db)
+        # The office's rules file (the setting ``rules``): a correction is checked with it.
+        self.rules = rules
         self.spool = spool_dir(self.db)
         self._lock = threading.Lock()
         # Held while spooled actions are applied, so the request that submitted an action and

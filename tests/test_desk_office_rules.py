@@ -1,0 +1,72 @@
+"""A correction at the desk is checked with the office's own rules file, as the night is, not
+with the shipped one (issue 21): `cchc web` is handed the same settings as `cchc ingest`.
+
+The office's copy of reference/rules.yaml leaves out the rule the report breaks (1.1.2 > 1.1.1);
+after any correction, the desk re-validates: with the office's rules the report is accepted, as
+the night with those rules would have done, with the shipped rules it would stay rejected."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+
+import httpx
+import yaml
+
+from cchc.settings import Settings
+from cchc.transforms.report import read_report
+from cchc.transforms.rules import RULES_PATH
+from cchc.transforms.validate import validate_reports
+from cchc.warehouse.load import Submission, finish_run, load_report, start_run
+from cchc.warehouse.schema import connect
+from cchc.web.accounts import create_user
+from tests.desk_inbox import REJECTED_PDF
+from tests.desk_server import PASSWORD, serve
+
+SHIPPED = RULES_PATH
+
+
+def _office_rules(path):
+    document = yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))
+    document["rules"] = [r for r in document["rules"] if r["name"] != "completed_le_planned"]
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def _status_after_a_correction(tmp_path, rules) -> str:
+    db, archive = tmp_path / "cchc.duckdb", tmp_path / "archive"
+    archive.mkdir(parents=True)
+    report, claims = read_report(REJECTED_PDF)
+    verdict = validate_reports([(report, claims)])[report.source.sha256]
+    kept = shutil.copy(REJECTED_PDF, archive / REJECTED_PDF.name)
+    con = connect(db)
+    run_id = start_run(con, "/inbox")
+    load_report(con, run_id, Submission(REJECTED_PDF.name, f"/inbox/{REJECTED_PDF.name}",
+                                        report.source.sha256, REJECTED_PDF.stat().st_size, 0.0,
+                                        datetime(2024, 9, 18, 8), str(kept), "pdf"),
+                report, verdict.issues, verdict.status)
+    finish_run(con, run_id, n_seen=1)
+    con.close()
+    create_user(db, "can_bo", "officer", PASSWORD)
+    report_id = report.source.sha256
+    with serve(db, settings=Settings(db=db, rules=rules)) as (base, app):
+        http = httpx.Client(base_url=base, timeout=120)
+        token = http.get("/login").text.split('name="csrftoken" value="')[1].split('"')[0]
+        http.post("/login", data={"csrftoken": token, "name": "can_bo", "password": PASSWORD})
+        page = http.get(f"/report/{report_id}").text
+        token = page.split('name="csrftoken" value="')[1].split('"')[0]
+        answer = http.post(f"/report/{report_id}/correct", data={
+            "csrftoken": token, "code": "1.1.3", "value": "7", "reason": "xã báo lại"})
+        assert answer.status_code == 303
+        with app.state.store.read() as con:
+            return con.execute("SELECT status FROM core.reports WHERE report_id = ?",
+                               [report_id]).fetchone()[0]
+
+
+def test_a_correction_is_checked_with_the_offices_rules(tmp_path):
+    rules = _office_rules(tmp_path / "rules.yaml")
+    assert _status_after_a_correction(tmp_path / "office", rules) == "accepted"
+
+
+def test_without_a_rules_setting_the_shipped_rules_still_reject_it(tmp_path):
+    assert _status_after_a_correction(tmp_path / "shipped", None) == "rejected"
