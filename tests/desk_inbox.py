@@ -85,6 +85,32 @@ def load_hostile(db: Path, archive: Path) -> str:
     return report.source.sha256
 
 
+def load_rejected(db: Path, archive: Path) -> str:
+    """Store Xã Hoằng Xuyên's wrong report as the night does (read, validated, rejected, loaded)
+    into a new warehouse; its report_id."""
+    from cchc.transforms.report import read_report
+    from cchc.transforms.validate import validate_reports
+    from cchc.warehouse.load import Submission, finish_run, load_report, start_run
+    from cchc.warehouse.schema import connect
+
+    report, claims = read_report(REJECTED_PDF)
+    verdict = validate_reports([(report, claims)])[report.source.sha256]
+    assert verdict.status == "rejected"
+    archive.mkdir(parents=True, exist_ok=True)
+    kept = shutil.copy(REJECTED_PDF, archive / REJECTED_PDF.name)
+    con = connect(db)
+    try:
+        run_id = start_run(con, "/inbox")
+        load_report(con, run_id, Submission(
+            REJECTED_PDF.name, f"/inbox/{REJECTED_PDF.name}", report.source.sha256,
+            REJECTED_PDF.stat().st_size, 0.0, datetime(2024, 9, 18, 8), str(kept), "pdf"),
+            report, verdict.issues, verdict.status)
+        finish_run(con, run_id, n_seen=1)
+    finally:
+        con.close()
+    return report.source.sha256
+
+
 if __name__ == "__main__":
     import tempfile
 

@@ -7,20 +7,13 @@ the night with those rules would have done, with the shipped rules it would stay
 
 from __future__ import annotations
 
-import shutil
-from datetime import datetime
-
 import httpx
 import yaml
 
 from cchc.settings import Settings
-from cchc.transforms.report import read_report
 from cchc.transforms.rules import RULES_PATH
-from cchc.transforms.validate import validate_reports
-from cchc.warehouse.load import Submission, finish_run, load_report, start_run
-from cchc.warehouse.schema import connect
 from cchc.web.accounts import create_user
-from tests.desk_inbox import REJECTED_PDF
+from tests.desk_inbox import load_rejected
 from tests.desk_server import PASSWORD, serve
 
 SHIPPED = RULES_PATH
@@ -34,21 +27,9 @@ def _office_rules(path):
 
 
 def _status_after_a_correction(tmp_path, rules) -> str:
-    db, archive = tmp_path / "cchc.duckdb", tmp_path / "archive"
-    archive.mkdir(parents=True)
-    report, claims = read_report(REJECTED_PDF)
-    verdict = validate_reports([(report, claims)])[report.source.sha256]
-    kept = shutil.copy(REJECTED_PDF, archive / REJECTED_PDF.name)
-    con = connect(db)
-    run_id = start_run(con, "/inbox")
-    load_report(con, run_id, Submission(REJECTED_PDF.name, f"/inbox/{REJECTED_PDF.name}",
-                                        report.source.sha256, REJECTED_PDF.stat().st_size, 0.0,
-                                        datetime(2024, 9, 18, 8), str(kept), "pdf"),
-                report, verdict.issues, verdict.status)
-    finish_run(con, run_id, n_seen=1)
-    con.close()
+    db = tmp_path / "cchc.duckdb"
+    report_id = load_rejected(db, tmp_path / "archive")
     create_user(db, "can_bo", "officer", PASSWORD)
-    report_id = report.source.sha256
     with serve(db, settings=Settings(db=db, rules=rules)) as (base, app):
         http = httpx.Client(base_url=base, timeout=120)
         token = http.get("/login").text.split('name="csrftoken" value="')[1].split('"')[0]

@@ -7,42 +7,25 @@ downloaded from a real `cchc web`."""
 from __future__ import annotations
 
 import io
-import shutil
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import httpx
 from docx import Document
 
-from cchc.transforms.report import read_report
-from cchc.transforms.validate import validate_reports
-from cchc.warehouse.load import Submission, finish_run, load_report, start_run
-from cchc.warehouse.schema import connect
 from cchc.web import actions
 from cchc.web.accounts import create_user
 from cchc.web.store import Store
-from tests.desk_inbox import BAD_CODE, BAD_VALUE, REJECTED_PDF
+from tests.desk_inbox import BAD_CODE, BAD_VALUE, load_rejected
 from tests.desk_server import PASSWORD, serve
 
 OFFICERS_VALUE = 28
 
 
 def test_the_letter_shows_the_files_figure_not_the_officers_correction(tmp_path):
-    db, archive = tmp_path / "cchc.duckdb", tmp_path / "archive"
-    archive.mkdir()
-    report, claims = read_report(REJECTED_PDF)
-    verdict = validate_reports([(report, claims)])[report.source.sha256]
-    assert verdict.status == "rejected"
-    kept = shutil.copy(REJECTED_PDF, archive / REJECTED_PDF.name)
-    con = connect(db)
-    run_id = start_run(con, "/inbox")
-    load_report(con, run_id, Submission(REJECTED_PDF.name, f"/inbox/{REJECTED_PDF.name}",
-                                        report.source.sha256, REJECTED_PDF.stat().st_size, 0.0,
-                                        datetime(2024, 9, 18, 8), str(kept), "pdf"),
-                report, verdict.issues, verdict.status)
-    finish_run(con, run_id, n_seen=1)
-    con.close()
+    db = tmp_path / "cchc.duckdb"
+    report_id = load_rejected(db, tmp_path / "archive")
     create_user(db, "can_bo", "officer", PASSWORD)
-    report_id, store = report.source.sha256, Store(db)
+    store = Store(db)
     for request in (actions.new_request("correct", report_id, "can_bo", "xã báo qua điện thoại",
                                         code=BAD_CODE, value=OFFICERS_VALUE),
                     actions.new_request("return", report_id, "can_bo", "cần xã xác nhận")):
