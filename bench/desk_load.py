@@ -28,7 +28,7 @@ from bench.desk import PASSWORD, pages
 from bench.synth import synthesise
 from cchc.warehouse.desk import DeskError
 from cchc.web.accounts import create_user
-from tests.desk_server import free_port
+from tests.desk_server import free_port, http_login
 
 TARGET_P99_MS = 1000
 
@@ -42,7 +42,7 @@ def measure(db: Path, clients: int, seconds: float) -> dict:
     failures: list[str] = []
     lock = threading.Lock()
     with _desk(db) as base:
-        sessions = [_logged_in(base) for _ in range(clients)]
+        sessions = [http_login(base, "bench", PASSWORD) for _ in range(clients)]
         stop = time.monotonic() + seconds
 
         def work(http: httpx.Client) -> None:
@@ -90,15 +90,6 @@ def _desk(db: Path):
     finally:
         server.terminate()
         server.wait(30)
-
-
-def _logged_in(base: str) -> httpx.Client:
-    http = httpx.Client(base_url=base, timeout=120)
-    token = http.get("/login").text.split('name="csrftoken" value="')[1].split('"')[0]
-    answer = http.post("/login", data={"csrftoken": token, "name": "bench",
-                                       "password": PASSWORD})
-    assert answer.status_code in (200, 303), answer.status_code
-    return http
 
 
 def main(argv: list[str] | None = None) -> None:

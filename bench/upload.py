@@ -19,12 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
-
 from cchc.settings import Settings
 from cchc.warehouse.schema import connect
 from cchc.web.accounts import create_user
-from tests.desk_server import PASSWORD, serve
+from tests.desk_server import PASSWORD, http_login, serve
 
 TARGET_SECONDS = 3.0
 PDF = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "reform" / \
@@ -39,10 +37,7 @@ def measure(n: int) -> dict:
         connect(settings.db).close()
         create_user(settings.db, "hoang_hoa", "commune", PASSWORD, ("2025", "15865"))
         with serve(settings.db, settings=settings) as (base, _):
-            http = httpx.Client(base_url=base, timeout=120)
-            token = http.get("/login").text.split('name="csrftoken" value="')[1].split('"')[0]
-            http.post("/login", data={"csrftoken": token, "name": "hoang_hoa",
-                                      "password": PASSWORD})
+            http = http_login(base, "hoang_hoa")
             token = http.get("/upload").text.split("csrftoken=")[1].split('"')[0]
             seconds = []
             for i in range(n + 1):

@@ -196,7 +196,7 @@ def sender_warnings(settings: Settings, extracted: Sequence) -> dict[str, Issue]
     ones its sender's address is registered to (a warning for the officer: a district office
     may send for a commune). Files that did not come by mail, or from an unregistered
     address, get none."""
-    from cchc.transforms.admin_units import lineage
+    from cchc.transforms.admin_units import same_commune
     from cchc.warehouse.mail import senders_of
     from cchc.warehouse.schema import connect
 
@@ -208,27 +208,16 @@ def sender_warnings(settings: Settings, extracted: Sequence) -> dict[str, Issue]
         senders = senders_of(con, [(str(i.received.path), i.received.sha256) for i in reports])
     finally:
         con.close()
-    successors = {(row.old_code, row.new_code) for row in lineage()}
     warnings = {}
     for item in reports:
         found = senders.get((str(item.received.path), item.received.sha256))
         meta = item.report.meta
         if not found or not found["communes"] or not meta.commune_code:
             continue
-        if not any(_same(item.report.admin_map, meta.commune_code, admin_map, code, successors)
+        if not any(same_commune(item.report.admin_map, meta.commune_code, admin_map, code)
                    for admin_map, code, _ in found["communes"]):
             warnings[item.received.sha256] = _sender_issue(found, meta)
     return warnings
-
-
-def _same(report_map: str | None, report_code: str, admin_map: str, code: str,
-          successors: set[tuple[str, str]]) -> bool:
-    """Whether the registered commune is the report's, or the 2025 commune it went into."""
-    if report_map == admin_map:
-        return report_code == code
-    if report_map == "legacy" and admin_map == "2025":
-        return (report_code, code) in successors
-    return (code, report_code) in successors
 
 
 def _sender_issue(found: dict, meta) -> Issue:

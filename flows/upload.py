@@ -126,7 +126,7 @@ def read_and_check(settings: Settings, upload: Upload) -> tuple[steps.Extracted,
         return extracted, None
     verdict = validate_reports([(extracted.report, extracted.claims)], _history(settings,
                                extracted), None, settings.rules)[upload.sha256]
-    if upload.unit and not _is_units(extracted.report, upload.unit):
+    if upload.unit and not _same_commune(extracted.report, upload.unit):
         verdict = _with(verdict, _other_commune(extracted.report, upload.unit))
     return extracted, verdict
 
@@ -231,14 +231,11 @@ def _history(settings: Settings, extracted: steps.Extracted):
         return None
 
 
-def _is_units(report, unit: tuple[str, str]) -> bool:
-    from cchc.transforms.admin_units import lineage
+def _same_commune(report, unit: tuple[str, str]) -> bool:
+    from cchc.transforms.admin_units import same_commune
 
-    meta = report.meta
-    if report.admin_map == unit[0]:
-        return meta.commune_code == unit[1]
-    return any(row.old_code == meta.commune_code and row.new_code == unit[1]
-               for row in lineage())
+    return bool(report.meta.commune_code) and same_commune(report.admin_map,
+                                                           report.meta.commune_code, *unit)
 
 
 def _other_commune(report, unit: tuple[str, str]) -> Issue:

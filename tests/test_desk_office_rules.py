@@ -7,14 +7,13 @@ the night with those rules would have done, with the shipped rules it would stay
 
 from __future__ import annotations
 
-import httpx
 import yaml
 
 from cchc.settings import Settings
 from cchc.transforms.rules import RULES_PATH
 from cchc.web.accounts import create_user
 from tests.desk_inbox import load_rejected
-from tests.desk_server import PASSWORD, serve
+from tests.desk_server import PASSWORD, csrf_of, http_login, serve
 
 SHIPPED = RULES_PATH
 
@@ -31,11 +30,8 @@ def _status_after_a_correction(tmp_path, rules) -> str:
     report_id = load_rejected(db, tmp_path / "archive")
     create_user(db, "can_bo", "officer", PASSWORD)
     with serve(db, settings=Settings(db=db, rules=rules)) as (base, app):
-        http = httpx.Client(base_url=base, timeout=120)
-        token = http.get("/login").text.split('name="csrftoken" value="')[1].split('"')[0]
-        http.post("/login", data={"csrftoken": token, "name": "can_bo", "password": PASSWORD})
-        page = http.get(f"/report/{report_id}").text
-        token = page.split('name="csrftoken" value="')[1].split('"')[0]
+        http = http_login(base, "can_bo")
+        token = csrf_of(http.get(f"/report/{report_id}").text)
         answer = http.post(f"/report/{report_id}/correct", data={
             "csrftoken": token, "code": "1.1.3", "value": "7", "reason": "xã báo lại"})
         assert answer.status_code == 303

@@ -23,7 +23,7 @@ import pytest
 from cchc.settings import Settings
 from cchc.warehouse.schema import WarehouseBusy, connect
 from cchc.web.accounts import create_user
-from tests.desk_server import PASSWORD, chromium, log_in, serve
+from tests.desk_server import PASSWORD, chromium, http_login, log_in, serve
 from tests.fixtures.specs import make_spec
 from tests.fixtures.word import WordLook, write_docx
 
@@ -141,13 +141,9 @@ def test_an_officer_adds_a_report_that_came_on_paper(desk, tmp_path):
 
 
 def _client(desk, user: str) -> tuple[httpx.Client, str]:
-    http = httpx.Client(base_url=desk["base"], follow_redirects=False, timeout=60)
-    page = http.get("/login").text
-    token = page.split('name="csrftoken" value="')[1].split('"')[0]
-    assert http.post("/login", data={"csrftoken": token, "name": user,
-                                     "password": PASSWORD}).status_code == 303
-    page = http.get("/upload").text
-    return http, page.split("csrftoken=")[1].split('"')[0]
+    """Logged in as ``user``; and the upload form's CSRF token (in its action's query)."""
+    http = http_login(desk["base"], user)
+    return http, http.get("/upload").text.split("csrftoken=")[1].split('"')[0]
 
 
 def test_a_commune_account_sees_nothing_but_its_own(desk):

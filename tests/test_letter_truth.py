@@ -9,14 +9,13 @@ from __future__ import annotations
 import io
 from datetime import date, timedelta
 
-import httpx
 from docx import Document
 
 from cchc.web import actions
 from cchc.web.accounts import create_user
 from cchc.web.store import Store
 from tests.desk_inbox import BAD_CODE, BAD_VALUE, load_rejected
-from tests.desk_server import PASSWORD, serve
+from tests.desk_server import PASSWORD, csrf_of, http_login, serve
 
 OFFICERS_VALUE = 28
 
@@ -36,12 +35,10 @@ def test_the_letter_shows_the_files_figure_not_the_officers_correction(tmp_path)
     assert in_force == OFFICERS_VALUE  # the desk holds the officer's value now
 
     with serve(db) as (base, _):
-        http = httpx.Client(base_url=base, timeout=60)
-        token = http.get("/login").text.split('name="csrftoken" value="')[1].split('"')[0]
-        http.post("/login", data={"csrftoken": token, "name": "can_bo", "password": PASSWORD})
+        http = http_login(base, "can_bo")
         page = http.get(f"/report/{report_id}").text
         assert 'action="/report/' + report_id + '/letter"' in page
-        token = page.split('name="csrftoken" value="')[1].split('"')[0]
+        token = csrf_of(page)
         answer = http.post(f"/report/{report_id}/letter", data={
             "csrftoken": token, "number": "7/PNV", "signer_name": "Lê Văn Nam",
             "signer_title": "TRƯỞNG PHÒNG",

@@ -151,6 +151,17 @@ def predecessors(new_code: str) -> list[Lineage]:
     return list(_lineage_by("new_code").get(new_code, ()))
 
 
+def same_commune(report_map: str | None, report_code: str, admin_map: str, code: str) -> bool:
+    """Whether the commune ``code`` on ``admin_map`` (a sender's, an account's) is the one a
+    report names, across the reform too: a legacy report's commune and the 2025 commune it went
+    into are the same sender."""
+    if report_map == admin_map:
+        return report_code == code
+    if report_map == LEGACY:
+        return any(row.new_code == code for row in successors(report_code))
+    return any(row.new_code == report_code for row in successors(code))
+
+
 @cache
 def _lineage_by(side: str) -> dict[str, tuple[Lineage, ...]]:
     index: dict[str, list[Lineage]] = {}

@@ -28,6 +28,13 @@ def clean(text: str | None) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def unaccented(text: str) -> str:
+    """"Hoằng Đức" → "Hoang Duc", case kept: a name as a keyboard without Vietnamese input
+    types it, for file names and the like (``fold`` is for matching)."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
 def fold(text: str | None) -> str:
     """A matching key: lower case, no diacritics at all, "đ" as "d", single spaces.
 

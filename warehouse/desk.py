@@ -305,17 +305,8 @@ def file_issues(con: duckdb.DuckDBPyConnection, report_id: str) -> list[dict[str
 def values_read(con: duckdb.DuckDBPyConnection, report_id: str,
                 codes: Sequence[str]) -> list[dict[str, Any]]:
     """These figures of a report as its file wrote them (before any correction), in template
-    order, with their labels."""
-    return _records(con, """
-        SELECT o.code, i.label,
-               CASE WHEN k.action_id IS NOT NULL THEN k.value_read ELSE o.value END AS value_read
-        FROM core.observations o
-        LEFT JOIN core.indicators i ON i.code = o.code
-        LEFT JOIN (SELECT * FROM core.corrections WHERE report_id = $r
-                   QUALIFY row_number() OVER (PARTITION BY code ORDER BY corrected_at) = 1) k
-               ON k.code = o.code
-        WHERE o.report_id = $r AND o.code IN (SELECT unnest($codes::VARCHAR[]))
-        ORDER BY i.position""", {"r": report_id, "codes": list(codes)})
+    order, with their labels (``figures``' rows)."""
+    return [f for f in figures(con, report_id) if f["code"] in set(codes)]
 
 
 def latest_letter(con: duckdb.DuckDBPyConnection, report_id: str) -> dict[str, Any] | None:

@@ -28,6 +28,7 @@ from docx.shared import Cm, Mm, Pt
 from cchc.errors import UnknownUnit
 from cchc.transforms import admin_units
 from cchc.transforms.rules import vi_number
+from cchc.transforms.text import unaccented
 
 FONT = "Times New Roman"
 # Decree 30/2020, Phụ lục I: A4; top and bottom margins 20–25 mm, left 30–35 mm, right 15–20.
@@ -94,7 +95,8 @@ def return_letter(report: dict[str, Any], issues: Sequence[dict[str, Any]],
 def file_name(report: dict[str, Any]) -> str:
     """"Thu tra lai - Xa Hoang Xuyen - 9 thang dau nam 2024.docx" (ASCII: every mail client
     and disk takes it; the Vietnamese name goes in the header's filename*)."""
-    return f"{_ascii(vietnamese_file_name(report)[:-5])}.docx"
+    name = unaccented(vietnamese_file_name(report)[:-5])
+    return f"{re.sub(r'[^A-Za-z0-9 ._-]+', '', name).strip()}.docx"
 
 
 def vietnamese_file_name(report: dict[str, Any]) -> str:
@@ -261,11 +263,3 @@ def _bare(code: str | None, level: str, admin_map: str) -> str:
 def _in_text(name: str | None) -> str:
     """A unit's name inside a sentence: its type word in lower case ("xã Hoằng Xuyên")."""
     return name[0].lower() + name[1:] if name else "xã"
-
-
-def _ascii(text: str) -> str:
-    import unicodedata
-
-    folded = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return re.sub(r"[^A-Za-z0-9 ._-]+", "", "".join(c for c in folded
-                                                  if not unicodedata.combining(c))).strip()
