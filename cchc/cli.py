@@ -373,14 +373,12 @@ def web(
     from cchc.settings import load_settings
     from cchc.web.app import create_app
 
-    settings = load_settings(config, db=db)
+    settings = load_settings(config, db=db, behind_proxy=behind_proxy or None)
     typer.echo(f"Bàn duyệt báo cáo: http://{host}:{port}/  (kho dữ liệu {settings.db})")
     # Forwarded headers are believed only behind the proxy: otherwise any local process could
     # pick its own address and step round the login throttle.
-    uvicorn.run(create_app(settings.db, settings.deadlines, https=behind_proxy,
-                           settings=settings), host=host,
-                port=port, log_level="warning", proxy_headers=behind_proxy,
-                forwarded_allow_ips="127.0.0.1")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning",
+                proxy_headers=settings.behind_proxy, forwarded_allow_ips="127.0.0.1")
 
 
 MapOption = Annotated[str | None, typer.Option(

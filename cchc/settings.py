@@ -65,6 +65,9 @@ class Settings:
     reply_from: str | None = None
     outbox: Path = Path("outbox")
     remind_days: int = 3
+    # The desk (cchc web) is reached over HTTPS through a reverse proxy on this machine: its
+    # cookies go over TLS only, and the client address is the proxy's X-Forwarded-For.
+    behind_proxy: bool = False
 
 
 _TYPES = {f.name: f.type for f in fields(Settings)}
@@ -114,6 +117,8 @@ def _typed(name: str, value: object, where: str) -> object:
         return {str(k): str(v) for k, v in value.items()}
     if kind in ("Path", Path, "Path | None"):
         return Path(str(value))
+    if kind in ("bool", bool):
+        return _yes_no(value, where)
     if kind in ("int", int):
         try:
             number = int(value)
@@ -139,6 +144,17 @@ def _typed(name: str, value: object, where: str) -> object:
     if name == "reply_from" and "@" not in str(value):
         raise SettingsError(f"{where}: {value!r} is not an e-mail address")
     return str(value)
+
+
+def _yes_no(value: object, where: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{where}: {value!r}; write true or false")
 
 
 def _date(value: object, where: str) -> date:

@@ -8,10 +8,12 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import uvicorn
 
+from cchc.settings import Settings
 from cchc.web.app import create_app
 
 CHROMIUM = "/usr/bin/chromium"
@@ -32,7 +34,9 @@ def serve(db: Path, secret: str | None = "test-secret", settings=None,
     """(base URL, the app) while uvicorn serves the desk in a thread; ``secret=None`` signs
     sessions with the key kept beside the warehouse, as ``cchc web`` does; ``settings`` as
     ``cchc web`` hands them (the inbox uploads go to); ``https`` as ``--behind-proxy``."""
-    app = create_app(db, secret=secret, settings=settings, https=https)
+    settings = settings or Settings(db=Path(db), inbox=Path(db).parent / "inbox",
+                                    archive=Path(db).parent / "archive")
+    app = create_app(replace(settings, behind_proxy=https), secret=secret)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

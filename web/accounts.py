@@ -20,14 +20,14 @@ def create_user(db: Path, name: str, role: str, password: str,
     commune account with its ``unit`` (map, commune code)."""
     if not name.strip():
         raise DeskError("tên đăng nhập không được để trống")
-    _check_password(password)
+    check_password(password)
     _write(db, lambda con: desk.add_user(con, name.strip(), role, hash_password(password),
                                          unit))
 
 
 def change_password(db: Path, name: str, password: str) -> int:
     """A new password for an account; how many of its sessions were ended."""
-    _check_password(password)
+    check_password(password)
     _write(db, lambda con: desk.set_user(con, name, password_hash=hash_password(password)))
     return Sessions(db).end_all(name)
 
@@ -38,7 +38,7 @@ def change_role(db: Path, name: str, role: str) -> int:
     return Sessions(db).end_all(name)
 
 
-def _check_password(password: str) -> None:
+def check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise DeskError(f"mật khẩu cần ít nhất {MIN_PASSWORD} ký tự")
 
