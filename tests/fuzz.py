@@ -249,7 +249,7 @@ def main() -> None:
                    "cchc.extractors.xlsx_report", "cchc.extractors.text_report",
                    "cchc.extractors.docx_report", "pdfplumber", "pypdfium2", "openpyxl", "docx"):
         importlib.import_module(module)
-    from cchc.transforms.catalog import load_catalog
+    from cchc.template.catalog import load_catalog
 
     load_catalog()
     tally = Tally(Counter())

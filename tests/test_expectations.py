@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cchc.extractors.raw import Place
+from cchc.template.raw import Place
 from cchc.transforms.data_docs import LOCAL, remote_assets
 from cchc.transforms.expectations import (
     _context,

@@ -40,8 +40,8 @@ from cchc.summary.build import parse_period_key, resolve_area
 from cchc.summary.gather import collect
 from cchc.summary.rates import RATES, compute
 from cchc.summary.timeliness import classify, default_deadline, parse_deadlines
+from cchc.template.catalog import by_code, value_indicators
 from cchc.transforms import admin_units
-from cchc.transforms.catalog import by_code, value_indicators
 from cchc.transforms.model import Issue, Report
 from cchc.transforms.periods import parse_period
 from cchc.transforms.report import extract_report

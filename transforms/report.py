@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from cchc.extractors.raw import RawReport
 from cchc.extractors.read import read_bytes, read_raw
+from cchc.template.raw import RawReport
 from cchc.transforms import admin_units
 from cchc.transforms.metadata import Reading, read
 from cchc.transforms.model import Issue, Report, Source

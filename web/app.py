@@ -385,7 +385,7 @@ def docs_file(root: Path, wanted: str) -> Path:
 
 def _value(text: str) -> float | None:
     """The officer's number: "1.234,5" or "1234.5" or blank (the cell left blank)."""
-    from cchc.transforms.text import NotANumber, parse_number
+    from cchc.template.text import NotANumber, parse_number
 
     if not str(text).strip():
         return None
