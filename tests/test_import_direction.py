@@ -54,7 +54,7 @@ def test_every_room_has_python_to_walk():
 @pytest.mark.parametrize(("room", "banned"), [
     ("extractors", ["cchc.transforms"]),
     pytest.param("transforms", ["cchc.extractors"], marks=pytest.mark.xfail(
-        strict=True, reason="transforms/report.py and sender.py still read; move to flows/")),
+        strict=True, reason="transforms/sender.py still reads the letterhead; move to flows/")),
     pytest.param("web", ["cchc.summary.queries"], marks=pytest.mark.xfail(
         strict=True, reason="summary/queries.py moves into warehouse/ on main (issue 22)")),
 ])
