@@ -5,7 +5,7 @@
 
 One run measures, over the same N files (bench/inbox.py writes them into bench/out/n{N}/inbox):
 
-a. a bare loop of our extractor (``transforms.report.read_report``) over every file;
+a. a bare loop of our extractor (``flows.reading.read_report``) over every file;
 b. the baseline: pdfplumber's own ``extract_tables()`` over EVERY page of the same PDFs;
 c. the full ``cchc ingest`` as a subprocess: wall time, its peak RSS (``wait4``: the largest
    process) and the peak RSS of its whole process tree (sampled every 0.1 s: cchc plus the
@@ -114,7 +114,7 @@ def run(n: int, seed: int, workers: int, synth_reports: int, out: Path) -> dict:
 def bare_loop(files: list[Path]) -> dict:
     """``read_report`` over every file in one process (after one unmeasured warm-up call that
     pays for the imports and the catalog)."""
-    from cchc.transforms.report import read_report
+    from cchc.flows.reading import read_report
 
     read_report(files[0])
     per_file, failed = {}, 0

@@ -27,7 +27,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cchc.transforms import admin_units, catalog
+from cchc.template import catalog
+from cchc.transforms import admin_units
 from cchc.transforms.periods import parse_period
 from cchc.warehouse.load import finish_run, start_run
 from cchc.warehouse.schema import connect, transaction, write_period

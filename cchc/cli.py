@@ -63,8 +63,8 @@ def extract(
     config: ConfigOption = None,
 ) -> None:
     """Extract a report's metadata and every Phụ lục 01b figure, with where each was read."""
+    from cchc.flows.reading import extract_report
     from cchc.settings import load_settings
-    from cchc.transforms.report import extract_report
 
     report = extract_report(file, load_settings(config, province=province).province)
     if as_json:
@@ -100,8 +100,8 @@ def validate(
     config: ConfigOption = None,
 ) -> None:
     """Check a report like a careful analyst; exit 0 accepted, 1 rejected, 2 unreadable."""
+    from cchc.flows.reading import read_report
     from cchc.settings import load_settings
-    from cchc.transforms.report import read_report
     from cchc.transforms.validate import validate_reports
 
     settings = load_settings(config, province=province, rules=rules)

@@ -11,7 +11,7 @@ import zipfile
 
 from cchc.errors import UnreadableReport
 from cchc.extractors.damaged import reading
-from cchc.extractors.raw import Format
+from cchc.template.raw import Format
 
 ACCEPTED = "PDF có lớp chữ, Word (.docx), Excel (.xlsx) hoặc văn bản thuần (UTF-8)"
 MAX_FILE_BYTES = 64 * 1024 * 1024

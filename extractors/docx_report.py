@@ -16,9 +16,9 @@ from collections.abc import Iterator
 
 from cchc.errors import UnreadableReport
 from cchc.extractors.damaged import reading
-from cchc.extractors.raw import Place, RawReport, RawRow, TextLine
 from cchc.extractors.table import Columns, data_cells, find_columns, is_header_row
-from cchc.transforms.text import clean, fold
+from cchc.template.raw import Place, RawReport, RawRow, TextLine
+from cchc.template.text import clean, fold
 
 _HEADER_SEARCH_ROWS = 4
 _APPENDIX = re.compile(r"phu luc\s*0?1\s*b\b")

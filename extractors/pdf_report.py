@@ -18,7 +18,6 @@ from collections.abc import Iterator, Sequence
 from cchc.errors import UnreadableReport
 from cchc.extractors.damaged import damaged_reason, reading
 from cchc.extractors.pdf_cells import cell_text, header_overflow, page_words
-from cchc.extractors.raw import Place, RawReport, RawRow, TextLine
 from cchc.extractors.table import (
     Columns,
     data_cells,
@@ -26,9 +25,9 @@ from cchc.extractors.table import (
     is_header_row,
 )
 from cchc.extractors.text_report import appendix_rows
-from cchc.transforms.catalog import breakdowns_of, label_begins
-from cchc.transforms.rows import normalise_code
-from cchc.transforms.text import clean, fold
+from cchc.template.catalog import breakdowns_of, label_begins, normalise_code
+from cchc.template.raw import Place, RawReport, RawRow, TextLine
+from cchc.template.text import clean, fold
 
 _APPENDIX = re.compile(r"phu luc\s*0?1\s*b\b|chi tieu thong ke")
 _MIN_TEXT_CHARS = 20

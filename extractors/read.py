@@ -7,7 +7,7 @@ from pathlib import Path
 from cchc.errors import UnreadableReport
 from cchc.extractors.bounds import bounded
 from cchc.extractors.detect import MAX_FILE_BYTES, detect_format, too_large
-from cchc.extractors.raw import RawReport
+from cchc.template.raw import RawReport
 
 
 def read_bytes(path: Path) -> bytes:

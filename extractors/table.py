@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cchc.transforms.text import fold
+from cchc.template.text import fold
 
 # The start of each header cell's folded text → the column it names.
 _HEADER_WORDS = (

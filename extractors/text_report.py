@@ -19,9 +19,9 @@ from rapidfuzz import fuzz
 
 from cchc.errors import UnreadableReport
 from cchc.extractors.damaged import reading
-from cchc.extractors.raw import Place, RawReport, RawRow, TextLine
-from cchc.transforms.catalog import Indicator, breakdowns_of, by_code, label_begins, load_catalog
-from cchc.transforms.text import clean, compact, fold
+from cchc.template.catalog import Indicator, breakdowns_of, by_code, label_begins, load_catalog
+from cchc.template.raw import Place, RawReport, RawRow, TextLine
+from cchc.template.text import clean, compact, fold
 
 _APPENDIX = re.compile(r"^phu luc\s*0?1\s*b\b")
 _CODE = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?(?=\s|$)\s*(.*)$")

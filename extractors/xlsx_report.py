@@ -14,9 +14,9 @@ from collections.abc import Iterator
 
 from cchc.errors import UnreadableReport
 from cchc.extractors.damaged import reading
-from cchc.extractors.raw import Place, RawReport, RawRow, TextLine
 from cchc.extractors.table import Columns, data_cells, find_columns, is_header_row
-from cchc.transforms.text import clean
+from cchc.template.raw import Place, RawReport, RawRow, TextLine
+from cchc.template.text import clean
 
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 _HEADER_SEARCH_ROWS = 40

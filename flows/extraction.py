@@ -41,7 +41,7 @@ class ExtractionProcesses:
     def __init__(self, workers: int) -> None:
         # forkserver: the flow's process runs Prefect's threads, which must not be forked.
         self._context = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload(["cchc.flows.steps", "cchc.transforms.report"])
+        self._context.set_forkserver_preload(["cchc.flows.steps", "cchc.flows.reading"])
         self._workers = workers
         self._lock = threading.Lock()
         self._pool = self._new_pool()

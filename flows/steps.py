@@ -166,7 +166,7 @@ def extract(received: Received, province: str | None = None) -> Extracted:
     """Extract one file; an unreadable file becomes a reason, never an exception that stops the
     night. An unexpected error is a bug in cchc: it is logged in full and the file kept.
     ``province`` is the inbox's setting (settles names several provinces share)."""
-    from cchc.transforms.report import read_report
+    from cchc.flows.reading import read_report
 
     try:
         report, claims = read_report(received.path, province)

@@ -16,9 +16,9 @@ import duckdb
 from cchc.summary import arithmetic, queries, rates, rollup
 from cchc.summary.model import Area, Commune, FollowUp, Previous, Summary, YearOnYear
 from cchc.summary.timeliness import classify
+from cchc.template.catalog import by_code
 from cchc.transforms import admin_units
 from cchc.transforms.admin_units import Unit
-from cchc.transforms.catalog import by_code
 from cchc.transforms.periods import Period, parse_period, same_period_last_year
 
 UNATTRIBUTED_DAYS = 30

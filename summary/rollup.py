@@ -13,7 +13,7 @@ from typing import Any
 
 from cchc.summary.fmt import number, percent
 from cchc.summary.model import Line
-from cchc.transforms.catalog import Indicator, load_catalog
+from cchc.template.catalog import Indicator, load_catalog
 
 
 def lines(rows: Sequence[Mapping[str, Any]], n_expected: int,

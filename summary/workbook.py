@@ -25,7 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from cchc.summary import fmt
 from cchc.summary.model import Commune, Line, Summary
 from cchc.summary.rates import RATES
-from cchc.transforms.catalog import value_indicators
+from cchc.template.catalog import value_indicators
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 COUNT_FORMAT = "#,##0"

@@ -61,8 +61,8 @@ def build_desk_inbox(inbox: Path) -> Path:
 
 def load_hostile(db: Path, archive: Path) -> str:
     """Store a rejected report whose file name, number and issue carry HTML; its report_id."""
+    from cchc.flows.reading import read_report
     from cchc.transforms.model import Issue
-    from cchc.transforms.report import read_report
     from cchc.warehouse.load import Submission, finish_run, load_report, start_run
     from cchc.warehouse.schema import connect
 
@@ -88,7 +88,7 @@ def load_hostile(db: Path, archive: Path) -> str:
 def load_rejected(db: Path, archive: Path) -> str:
     """Store Xã Hoằng Xuyên's wrong report as the night does (read, validated, rejected, loaded)
     into a new warehouse; its report_id."""
-    from cchc.transforms.report import read_report
+    from cchc.flows.reading import read_report
     from cchc.transforms.validate import validate_reports
     from cchc.warehouse.load import Submission, finish_run, load_report, start_run
     from cchc.warehouse.schema import connect

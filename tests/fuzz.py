@@ -120,7 +120,7 @@ class Outcome:
 def run_case(case: Case, folder: Path) -> Outcome:
     """Read the case through the real path, in this process."""
     from cchc.errors import UnreadableReport
-    from cchc.transforms.report import read_report
+    from cchc.flows.reading import read_report
 
     path = folder / f"case_{case.number}{case.suffix}"
     path.write_bytes(case.data)
@@ -245,11 +245,11 @@ def main() -> None:
     args = parser.parse_args()
     # Everything a case may need is imported once, before the forks: each case then costs only
     # its reading, and edits to the checkout during a long run do not reach it.
-    for module in ("cchc.transforms.report", "cchc.extractors.pdf_report",
+    for module in ("cchc.flows.reading", "cchc.extractors.pdf_report",
                    "cchc.extractors.xlsx_report", "cchc.extractors.text_report",
                    "cchc.extractors.docx_report", "pdfplumber", "pypdfium2", "openpyxl", "docx"):
         importlib.import_module(module)
-    from cchc.transforms.catalog import load_catalog
+    from cchc.template.catalog import load_catalog
 
     load_catalog()
     tally = Tally(Counter())

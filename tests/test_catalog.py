@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from cchc.errors import ReferenceDataError
-from cchc.transforms.catalog import breakdowns_of, by_code, load_catalog, value_indicators
+from cchc.template.catalog import breakdowns_of, by_code, load_catalog, value_indicators
 
 
 def test_the_template_rows():

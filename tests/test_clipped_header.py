@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from cchc.transforms.report import extract_report
+from cchc.flows.reading import extract_report
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
 # fixture → the "Trong đó" row that opens the second page of its group

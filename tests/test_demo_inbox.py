@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from cchc.flows.reading import extract_report
 from cchc.transforms.expectations import left_column, right_column, wide_frame
-from cchc.transforms.report import extract_report
 from cchc.transforms.rules import load_rules
 from tests.fixtures.demo_inbox import HERE, MANIFEST, DemoInbox, build_demo_inbox
 from tests.fixtures.specs import expected_json

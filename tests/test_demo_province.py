@@ -3,7 +3,7 @@ on the 2025 map without a district, and the one planted error rejects its report
 
 from __future__ import annotations
 
-from cchc.transforms.report import read_report
+from cchc.flows.reading import read_report
 from cchc.transforms.validate import validate_reports
 from tests.fixtures.demo_province import build_province_inbox
 

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from cchc.transforms.report import read_report
+from cchc.flows.reading import read_report
 from cchc.warehouse.load import Submission, finish_run, load_report, start_run
 from cchc.warehouse.schema import connect
 from cchc.web.accounts import change_password, change_role, create_user

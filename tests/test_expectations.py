@@ -15,7 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cchc.extractors.raw import Place
+from cchc.flows.reading import extract_report
+from cchc.template.raw import Place
 from cchc.transforms.data_docs import LOCAL, remote_assets
 from cchc.transforms.expectations import (
     _context,
@@ -27,7 +28,6 @@ from cchc.transforms.expectations import (
     wide_frame,
 )
 from cchc.transforms.model import Observation, Report
-from cchc.transforms.report import extract_report
 
 SEED = Path(__file__).parent / "fixtures" / "seed" / "000_2efa1e083bc69a65.txt"
 CHROMIUM = Path("/usr/bin/chromium")

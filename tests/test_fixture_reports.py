@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from cchc.errors import UnreadableReport
-from cchc.transforms.report import extract_report
+from cchc.flows.reading import extract_report
 from tests.fixtures.hostile_files import make_xlsx_bomb
 from tests.fixtures.template import TRONG_DO
 

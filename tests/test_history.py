@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from cchc.flows.reading import extract_report
 from cchc.transforms.history import HISTORY_COLUMNS, history_issues, outlier
-from cchc.transforms.report import extract_report
 
 SEED = Path(__file__).parent / "fixtures" / "seed" / "000_2efa1e083bc69a65.txt"
 

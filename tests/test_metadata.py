@@ -2,7 +2,7 @@
 
 import pytest
 
-from cchc.extractors.raw import Place, RawReport, TextLine
+from cchc.template.raw import Place, RawReport, TextLine
 from cchc.transforms.metadata import read_metadata
 
 

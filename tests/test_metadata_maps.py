@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cchc.extractors.raw import Place, RawReport, TextLine
+from cchc.template.raw import Place, RawReport, TextLine
 from cchc.transforms.metadata import read, read_metadata
 from cchc.transforms.report import build_report
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cchc.extractors.read import read_raw
-from cchc.transforms.report import extract_report, read_report
+from cchc.flows.reading import extract_report, read_report
 from cchc.transforms.validate import validate_reports
 
 NAMES = Path(__file__).parent / "fixtures" / "names"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from cchc.errors import ReferenceDataError
-from cchc.extractors.raw import Place, TextLine
 from cchc.extractors.read import read_bytes, read_raw
+from cchc.template.raw import Place, TextLine
 from cchc.transforms.narrative import check_narrative, load_patterns, narrative_claims
 from cchc.transforms.report import build_report
 

@@ -7,7 +7,7 @@ Thái Nguyên 5923, Lạng Sơn 6445, Thanh Hóa 15661, Quảng Trị 18919, Lâ
 is 15571).
 """
 
-from cchc.extractors.raw import Place, RawReport, TextLine
+from cchc.template.raw import Place, RawReport, TextLine
 from cchc.transforms.metadata import read
 from cchc.transforms.report import build_report
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from cchc.flows.reading import extract_report, read_report
 from cchc.transforms import admin_units
-from cchc.transforms.report import extract_report, read_report
 from cchc.transforms.validate import validate_reports
 
 REFORM = Path(__file__).parent / "fixtures" / "reform"

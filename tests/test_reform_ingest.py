@@ -21,7 +21,7 @@ import pytest
 
 from cchc.flows.ingest import run_ingest
 from cchc.settings import Settings
-from cchc.transforms.catalog import value_indicators
+from cchc.template.catalog import value_indicators
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FOLDERS = (FIXTURES / "reports", FIXTURES / "reform")

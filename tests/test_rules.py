@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from cchc.errors import ReferenceDataError
+from cchc.flows.reading import extract_report
 from cchc.transforms.expectations import validate_run
 from cchc.transforms.model import Report
-from cchc.transforms.report import extract_report
 from cchc.transforms.rules import code_list, load_rules, render, vi_number
 
 SEED = Path(__file__).parent / "fixtures" / "seed" / "000_2efa1e083bc69a65.txt"

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from cchc.transforms.catalog import value_indicators
-from cchc.transforms.report import extract_report
+from cchc.flows.reading import extract_report
+from cchc.template.catalog import value_indicators
 
 SEED = Path(__file__).parent / "fixtures" / "seed" / "000_2efa1e083bc69a65.txt"
 

@@ -26,6 +26,7 @@ import openpyxl
 import pytest
 
 from cchc.errors import CchcError
+from cchc.flows.reading import extract_report
 from cchc.summary import (
     AreaChoiceError,
     DeadlineError,
@@ -40,11 +41,10 @@ from cchc.summary.build import parse_period_key, resolve_area
 from cchc.summary.gather import collect
 from cchc.summary.rates import RATES, compute
 from cchc.summary.timeliness import classify, default_deadline, parse_deadlines
+from cchc.template.catalog import by_code, value_indicators
 from cchc.transforms import admin_units
-from cchc.transforms.catalog import by_code, value_indicators
 from cchc.transforms.model import Issue, Report
 from cchc.transforms.periods import parse_period
-from cchc.transforms.report import extract_report
 from cchc.warehouse.load import Submission, finish_run, load_report, record_submission, start_run
 from cchc.warehouse.schema import connect
 

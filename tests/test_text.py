@@ -2,7 +2,7 @@
 
 import pytest
 
-from cchc.transforms.text import NotANumber, clean, fold, name_key, parse_number
+from cchc.template.text import NotANumber, clean, fold, name_key, parse_number
 
 
 @pytest.mark.parametrize(("raw", "expected"), [

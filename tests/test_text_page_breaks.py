@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from cchc.transforms.report import extract_report
+from cchc.flows.reading import extract_report
 
 HERE = Path(__file__).parent / "fixtures" / "bench_txt"
 REPORTS = sorted(HERE.glob("*.txt"))

@@ -15,11 +15,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from cchc.extractors.raw import Place, RawReport, TextLine
+from cchc.template.raw import Place, RawReport, TextLine
+from cchc.template.text import name_key
 from cchc.transforms import admin_units, unit_names
 from cchc.transforms.admin_units import LEGACY, NEW, find_all
 from cchc.transforms.issuer import find_unit
-from cchc.transforms.text import name_key
 
 LEVELS = [(LEGACY, "province"), (LEGACY, "district"), (LEGACY, "commune"),
           (NEW, "province"), (NEW, "commune")]

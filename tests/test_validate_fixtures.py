@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from cchc.transforms.report import read_report
+from cchc.flows.reading import read_report
 from cchc.transforms.validate import validate_reports
 
 FIXTURES = Path(__file__).parent / "fixtures"

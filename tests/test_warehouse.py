@@ -21,8 +21,8 @@ import duckdb
 import pytest
 
 from cchc.cli import format_status
+from cchc.flows.reading import extract_report
 from cchc.transforms.model import Issue, Report
-from cchc.transforms.report import extract_report
 from cchc.warehouse.load import (
     Submission,
     finish_run,

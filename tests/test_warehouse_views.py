@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from cchc.template.catalog import by_code, value_indicators
 from cchc.transforms import admin_units
-from cchc.transforms.catalog import by_code, value_indicators
 from cchc.transforms.model import Report
 from cchc.warehouse.load import finish_run, mark_interrupted_runs, start_run
 from cchc.warehouse.schema import connect, refresh_reference

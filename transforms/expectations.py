@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from cchc.transforms.catalog import Indicator, by_code, value_indicators
+from cchc.template.catalog import Indicator, by_code, value_indicators
 from cchc.transforms.data_docs import make_offline
 from cchc.transforms.model import Issue, Observation, Report
 from cchc.transforms.rules import RULES_PATH, Rule, load_rules, render, vi_number

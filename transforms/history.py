@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from cchc.transforms.catalog import by_code
+from cchc.template.catalog import by_code
 from cchc.transforms.model import Issue, Report
 from cchc.transforms.rules import vi_number
 

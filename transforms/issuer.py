@@ -15,9 +15,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cchc.extractors.raw import RawReport
+from cchc.template.raw import RawReport
+from cchc.template.text import clean, fold, fold_aligned
 from cchc.transforms import admin_units, unit_names
-from cchc.transforms.text import clean, fold, fold_aligned
 
 # A type word, written out or abbreviated ("TT. Bút Sơn", "P.Ba Đình": unit_names.DOTTED).
 _UNIT_TYPE = re.compile(

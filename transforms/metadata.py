@@ -12,12 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from cchc.extractors.raw import RawReport, TextLine
+from cchc.template.raw import RawReport, TextLine
+from cchc.template.text import clean, fold
 from cchc.transforms import admin_units
 from cchc.transforms.issuer import find_unit
 from cchc.transforms.model import ReportMeta
 from cchc.transforms.periods import parse_period
-from cchc.transforms.text import clean, fold
 
 _LETTERHEAD_LINES = 12
 _TITLE_LINES = 5

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-from cchc.extractors.raw import Format, Place
+from cchc.template.raw import Format, Place
 
 Severity = Literal["error", "warning"]
 Value = int | float | None

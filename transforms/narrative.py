@@ -24,11 +24,11 @@ from pathlib import Path
 import yaml
 
 from cchc.errors import ReferenceDataError
-from cchc.extractors.raw import Place, TextLine
-from cchc.transforms.catalog import by_code, value_indicators
+from cchc.template.catalog import by_code, value_indicators
+from cchc.template.raw import Place, TextLine
+from cchc.template.text import NotANumber, fold, fold_aligned, parse_number
 from cchc.transforms.model import Issue, Observation, Report, Value
 from cchc.transforms.rules import vi_number
-from cchc.transforms.text import NotANumber, fold, fold_aligned, parse_number
 
 NARRATIVE_PATH = Path(__file__).resolve().parent.parent / "reference" / "narrative.yaml"
 

@@ -1,37 +1,12 @@
-"""File → Report: the whole extraction, as ``cchc extract`` and the nightly flow run it."""
+"""RawReport → Report: what the read rows and lines mean (reading the file is flows/reading.py)."""
 
 from __future__ import annotations
 
-import hashlib
-from pathlib import Path
-
-from cchc.extractors.raw import RawReport
-from cchc.extractors.read import read_bytes, read_raw
+from cchc.template.raw import RawReport
 from cchc.transforms import admin_units
 from cchc.transforms.metadata import Reading, read
 from cchc.transforms.model import Issue, Report, Source
-from cchc.transforms.narrative import Claim, narrative_claims
 from cchc.transforms.rows import observations
-
-
-def extract_report(path: Path, province: str | None = None) -> Report:
-    """Read, extract and type one report file. Raises UnreadableReport for bad input.
-
-    ``province``: the inbox's province setting, for commune names shared by several provinces.
-    """
-    return read_report(path, province)[0]
-
-
-def read_report(path: Path, province: str | None = None) -> tuple[Report, tuple[Claim, ...]]:
-    """The report and the figures its running text states, for the narrative cross-check.
-
-    The claims, not the text lines: they are all the check needs, and a night's worth of text
-    lines held until validation would cost hundreds of megabytes.
-    """
-    data = read_bytes(path)
-    raw = read_raw(data, path.name)
-    report = build_report(raw, str(path), hashlib.sha256(data).hexdigest(), province)
-    return report, narrative_claims(raw.lines)
 
 
 def build_report(raw: RawReport, path: str, sha256: str, province: str | None = None) -> Report:

@@ -7,23 +7,22 @@ observations. Rows are matched by their printed code; a row printed without a co
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from rapidfuzz import fuzz
 
-from cchc.extractors.raw import RawRow
-from cchc.transforms.catalog import Indicator, breakdowns_of, by_code, value_indicators
+from cchc.template.catalog import (
+    Indicator,
+    breakdowns_of,
+    by_code,
+    normalise_code,
+    value_indicators,
+)
+from cchc.template.raw import RawRow
+from cchc.template.text import NotANumber, fold, parse_number
 from cchc.transforms.model import Issue, Observation, Value
-from cchc.transforms.text import NotANumber, fold, parse_number
 
 _LABEL_MATCH = 70
-
-
-def normalise_code(printed: str) -> str:
-    """"2.3." → "2.3", "3. 3. 1" → "3.3.1", "3,3,1" → "3.3.1"; anything not a code → ""."""
-    code = re.sub(r"\s+", "", printed).replace(",", ".").rstrip(".")
-    return code if re.fullmatch(r"\d{1,2}(\.\d{1,2}){0,3}", code) else ""
 
 
 def observations(rows: Sequence[RawRow]) -> tuple[tuple[Observation, ...], tuple[Issue, ...]]:

@@ -21,7 +21,7 @@ from typing import Literal
 import yaml
 
 from cchc.errors import ReferenceDataError
-from cchc.transforms.catalog import by_code, value_indicators
+from cchc.template.catalog import by_code, value_indicators
 from cchc.transforms.model import Observation, Severity, Value
 
 RULES_PATH = Path(__file__).resolve().parent.parent / "reference" / "rules.yaml"

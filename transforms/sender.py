@@ -17,9 +17,9 @@ from functools import lru_cache
 from pathlib import Path, PurePath
 
 from cchc.errors import UnreadableReport
-from cchc.extractors.raw import Place, RawReport, TextLine
+from cchc.template.raw import Place, RawReport, TextLine
+from cchc.template.text import clean, compact, fold
 from cchc.transforms.admin_units import Unit
-from cchc.transforms.text import clean, compact, fold
 
 # The letterhead is on the first page; reading the rest of a 500-page file buys nothing.
 _LETTERHEAD_CHARS = 4000

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from cchc.transforms.text import clean, fold, name_key
+from cchc.template.text import clean, fold, name_key
 
 # Every character a clerk or a font uses for the apostrophe in "K’Nớ": ASCII, typographic
 # right and left quotes, the modifier letter, the grave and acute accents, prime.

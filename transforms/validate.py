@@ -55,7 +55,8 @@ def reference_sha256(rules_path: Path | None = None) -> str:
     administrative units, the period rules, the narrative phrases and the cross-field rules
     (``rules_path``, default reference/rules.yaml). Stored with each report, so that a report
     read before a change of any of them can be found and read again (``cchc reprocess``)."""
-    from cchc.transforms import admin_units, catalog, narrative, periods, rules
+    from cchc.template import catalog
+    from cchc.transforms import admin_units, narrative, periods, rules
 
     paths = (catalog.CATALOG_PATH, admin_units.CSV_PATH, periods.PERIODS_PATH,
              narrative.NARRATIVE_PATH, rules_path or rules.RULES_PATH)

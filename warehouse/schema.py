@@ -27,7 +27,8 @@ import duckdb
 import pandas as pd
 
 from cchc.errors import CchcError
-from cchc.transforms import admin_units, catalog, periods
+from cchc.template import catalog
+from cchc.transforms import admin_units, periods
 from cchc.warehouse.rollups import refresh_rollups
 
 # Files are written in the storage format of DuckDB 1.5 so that analysts' older tools (the duckdb

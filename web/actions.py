@@ -210,7 +210,7 @@ def _revalidate(report: dict, facts: tuple[dict, pd.DataFrame], code: str,
                 value: float | None, rules: Path | None = None):
     """The night's checks on the archived file with every figure in force (and the change),
     with the office's own rules file when it has one (the setting ``rules``), as the night."""
-    from cchc.transforms.report import read_report
+    from cchc.flows.reading import read_report
     from cchc.transforms.validate import validate_reports
 
     archive = report["archive_path"]

@@ -26,9 +26,9 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
 from cchc.errors import UnknownUnit
+from cchc.template.text import unaccented
 from cchc.transforms import admin_units
 from cchc.transforms.rules import vi_number
-from cchc.transforms.text import unaccented
 
 FONT = "Times New Roman"
 # Decree 30/2020, Phụ lục I: A4; top and bottom margins 20–25 mm, left 30–35 mm, right 15–20.

@@ -13,13 +13,13 @@ from urllib.parse import quote
 
 import duckdb
 
-from cchc.extractors.raw import Place
 from cchc.labels import FILE_STATUS, RUN_STATE, said
 from cchc.summary import queries
 from cchc.summary.build import parse_period_key, resolve_area
 from cchc.summary.gather import UNATTRIBUTED_DAYS
 from cchc.summary.model import Area
 from cchc.summary.timeliness import classify, deadline_for, parse_deadlines
+from cchc.template.raw import Place
 from cchc.transforms import admin_units, unit_names
 from cchc.transforms.sender import sender
 from cchc.warehouse import desk

@@ -101,7 +101,7 @@ def routes(r: Responder) -> list[Route]:
 
 def parse_value(text: str) -> float | None:
     """The officer's number: "1.234,5" or "1234.5" or blank (the cell left blank)."""
-    from cchc.transforms.text import NotANumber, parse_number
+    from cchc.template.text import NotANumber, parse_number
 
     if not str(text).strip():
         return None

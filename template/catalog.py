@@ -7,6 +7,7 @@ non-choice row all fail loudly), because a silently skipped row would be a silen
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -16,7 +17,7 @@ import yaml
 from rapidfuzz import fuzz
 
 from cchc.errors import ReferenceDataError
-from cchc.transforms.text import clean, compact
+from cchc.template.text import clean, compact
 
 _LABEL_HEAD = 18
 _LABEL_HEAD_MATCH = 78
@@ -71,6 +72,12 @@ class Indicator:
     def legend(self) -> tuple[str, ...]:
         """The unit cell's lines; for a choice, its "label = code" items."""
         return tuple(line for line in self.unit.split("\n") if line)
+
+
+def normalise_code(printed: str) -> str:
+    """"2.3." → "2.3", "3. 3. 1" → "3.3.1", "3,3,1" → "3.3.1"; anything not a code → ""."""
+    code = re.sub(r"\s+", "", printed).replace(",", ".").rstrip(".")
+    return code if re.fullmatch(r"\d{1,2}(\.\d{1,2}){0,3}", code) else ""
 
 
 def parent_of(code: str) -> str | None:
