@@ -1,6 +1,7 @@
-"""The page-break sweep (issue 19): one Word report with a ruled table and one Excel printout,
-each rendered with the page breaks falling right before row after row of the appendix (under
-the repeated header, inside the "Trong đó" groups), read exactly at every break.
+"""The page-break sweep (issue 19): one Word report with a ruled table (its header rows clipped,
+their last line drawn over the first row of every later page) and one Excel printout, each
+rendered with the page breaks falling right before row after row of the appendix (under the
+repeated header, inside the "Trong đó" groups), read exactly at every break.
 
 The renders and the figures written into them come from tests/fixtures/page_breaks.py (`make
 fixtures`); where each break fell is read again here from the text layer with pdfplumber, not
