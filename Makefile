@@ -57,9 +57,11 @@ test: $(BIN)/cchc system-test
 lint: $(BIN)/cchc
 	$(BIN)/ruff check .
 
-# Re-render the committed fixtures (needs LibreOffice; `make test` does not).
+# Re-render the committed fixtures, the page-break sweep too (needs LibreOffice; `make test`
+# does not).
 fixtures: $(BIN)/cchc system-office
 	$(BIN)/python -m tests.fixtures.generate
+	$(BIN)/python -m tests.fixtures.page_breaks
 
 # Everything measured: a night of N reports (bench/run.py), the desk's pages on 50,000 reports
 # (bench/desk.py), how long an officer's action waits during a 2,000-report night
