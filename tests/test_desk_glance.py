@@ -41,3 +41,18 @@ def test_a_rejected_revision_after_an_accepted_report_is_flagged(con):
     assert rows[HOANG_HOA[0]]["later_rejected"] == latest != later
     assert rows[HOANG_HOA[1]]["report_id"] == alone
     assert rows[HOANG_HOA[1]]["later_rejected"] is None
+
+
+def test_sent_counts_what_communes_sent_and_counted_what_the_roll_up_takes(con):
+    """A rejected report was sent all the same: "đã gửi" keeps it, and the roll-up's count
+    is said apart, so rejecting a report does not make a commune look as if it sent nothing."""
+    load(con, variant(HOANG_HOA[0], {"3.3.1": 841}))
+    load(con, variant(HOANG_HOA[1], {"3.3.1": -5}), status="rejected")
+    finish_run(con, "run-1", n_seen=2)
+    glance = pages.period_page(con, "2024-9M", district="399")
+    counts = glance["counts"]
+    assert (counts["submitted"], counts["counted"], counts["rejected"]) == (2, 1, 1)
+    assert counts["missing"] == len(HOANG_HOA) - 2
+    assert counts["submitted"] + counts["missing"] == glance["n_expected"]
+    sent = pages.period_page(con, "2024-9M", district="399", status="submitted")["communes"]
+    assert {r["commune_code"] for r in sent} == {HOANG_HOA[0], HOANG_HOA[1]}

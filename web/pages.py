@@ -34,6 +34,7 @@ STATES = {
     "unreadable": "Gửi tệp không đọc được",
     "missing": "Chưa gửi",
 }
+SENT = ("on_time", "late", "rejected", "returned", "unreadable")  # every state but "missing"
 REPORT_STATUS = {
     "accepted": "Đã chấp nhận",
     "rejected": "Bị từ chối",
@@ -83,11 +84,14 @@ def period_page(con: duckdb.DuckDBPyConnection, period: str, district: str | Non
                      "n_warnings": found.get("n_warnings", 0),
                      "unreadable": unread.get(unit.code, [])})
     counts = {state: sum(1 for r in rows if r["state"] == state) for state in STATES}
-    counts["submitted"] = counts["on_time"] + counts["late"]
+    # "đã gửi" is what communes sent, whatever the desk made of it: a rejected or returned
+    # report was sent all the same. How many the roll-up counts is said apart ("counted").
+    counts["submitted"] = sum(n for state, n in counts.items() if state in SENT)
+    counts["counted"] = counts["on_time"] + counts["late"]
     wanted = commune.strip()
     shown = [r for r in rows
              if (not status or r["state"] == status
-                 or (status == "submitted" and r["state"] in ("on_time", "late")))
+                 or (status == "submitted" and r["state"] in SENT))
              and (wanted == r["commune_code"] or unit_names.contains(r["commune_name"], wanted))]
     return {"area": {"level": area.level, "code": area.code, "name": area.name,
                      "admin_map": area.admin_map},
