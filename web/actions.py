@@ -124,6 +124,7 @@ def apply(store: Store, request: Request, wait: float = 0.0) -> None:
     with store.read(wait) as con:
         report = desk.report(con, request.report_id)
         _check(request, report)
+        _check_review(request, report, desk.reviews(con, [request.report_id]))
         undone = desk.action(con, request.undoes) if request.kind == "undo" else None
         if undone is not None and (undone["undone_by"] or undone["kind"] == "undo"):
             raise DeskError(f"thao tác {request.undoes} đã được hoàn tác hoặc không thể hoàn tác")
@@ -144,6 +145,16 @@ def _check(request: Request, report: dict) -> None:
     if request.kind == "accept" and not (report["commune_code"] and report["period"]):
         raise DeskError("báo cáo chưa xác định được xã hoặc kỳ báo cáo nên không thể chấp "
                         "nhận: hãy trả lại xã")
+
+
+def _check_review(request: Request, report: dict, reviews: dict) -> None:
+    """Refuse a decision that changes nothing: returning a report already returned, accepting
+    one already accepted. An accepted report may be returned, as a rejected one."""
+    review = reviews.get(request.report_id)
+    if request.kind == "return" and review is not None and review["kind"] == "return":
+        raise DeskError("báo cáo này đã được trả lại xã")
+    if request.kind == "accept" and report["status"] == "accepted":
+        raise DeskError("báo cáo này đã được chấp nhận")
 
 
 def _figure_change(con, request: Request, undone: dict | None) -> tuple[str | None, float | None]:

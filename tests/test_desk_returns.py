@@ -1,0 +1,95 @@
+"""Returns and resubmissions told truly (issue 23): a report the officer returns, accepted or
+rejected, counts as received; the commune's fix is judged against the deadline its return
+letter gave, and the glance and the summary both show the first receipt and the fix.
+
+A real warehouse file, reports stored by the night's load function, the officer's actions
+through the desk's own code (actions.submit), the letter's details recorded as the letter
+endpoint records them, and the summary's workbook built by ``build``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from cchc.transforms import admin_units
+from cchc.warehouse import desk
+from cchc.warehouse.load import finish_run, start_run
+from cchc.warehouse.schema import connect
+from cchc.web import actions, pages
+from cchc.web.accounts import create_user
+from cchc.web.store import Store
+from tests.desk_server import PASSWORD, csrf_of, http_login, serve
+from tests.test_warehouse import load, variant
+
+COMMUNE = admin_units.communes_of("399")[0].code
+FIRST = datetime(2024, 9, 18, 9, 0)  # two days before the period's deadline, 20/09/2024
+LETTER_DEADLINE = date(2024, 10, 5)
+
+
+def sent(db, values: dict, received_at: datetime, doc_number: str, run_id: str) -> str:
+    """One report of the commune, accepted by the night, received at ``received_at``."""
+    con = connect(db)
+    try:
+        start_run(con, "inbox", run_id=run_id)
+        report_id = load(con, variant(COMMUNE, values, doc_number=doc_number),
+                         received_at=received_at, run_id=run_id).report_id
+        finish_run(con, run_id, n_seen=1)
+    finally:
+        con.close()
+    return report_id
+
+
+def returned(db, report_id: str, deadline: date | None) -> None:
+    """The officer returns the report at the desk and, when ``deadline``, makes its letter."""
+    store = Store(db)
+    assert actions.submit(store, actions.new_request("return", report_id, "can_bo",
+                                                     "số liệu thanh tra chưa khớp"))
+    if deadline is None:
+        return
+    with store.write() as con:
+        review = desk.reviews(con, [report_id])[report_id]
+        desk.record_letter(con, {
+            "letter_id": "l-" + report_id[:8], "report_id": report_id,
+            "action_id": review["action_id"], "number": "12/PNV", "deadline": deadline,
+            "signer_name": "Lê Văn Nam", "signer_title": "TRƯỞNG PHÒNG",
+            "made_by": "can_bo", "made_at": datetime(2024, 9, 19, 10)})
+
+
+def glance_row(db) -> dict:
+    with Store(db).read() as con:
+        rows = pages.period_page(con, "2024-9M", district="399")["communes"]
+    return next(r for r in rows if r["commune_code"] == COMMUNE)
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "cchc.duckdb"
+    connect(path).close()
+    create_user(path, "can_bo", "officer", PASSWORD)
+    return path
+
+
+def test_an_accepted_report_can_be_returned_with_a_reason(db):
+    report_id = sent(db, {"3.3.1": 841}, FIRST, "1/BC", "run-1")
+    with serve(db) as (base, _):
+        http = http_login(base, "can_bo")
+        page = http.get(f"/report/{report_id}").text
+        assert f'action="/report/{report_id}/return"' in page  # offered on an accepted report
+        http.post(f"/report/{report_id}/return",
+                  data={"csrftoken": csrf_of(page), "reason": "số liệu thanh tra chưa khớp"})
+        after = http.get(f"/report/{report_id}").text
+        assert "Đã trả lại xã" in after and "số liệu thanh tra chưa khớp" in after
+        again = http.post(f"/report/{report_id}/return", follow_redirects=True,
+                          data={"csrftoken": csrf_of(after), "reason": "lần nữa"}).text
+        assert "báo cáo này đã được trả lại xã" in again
+    with Store(db).read() as con:
+        status, before = con.execute(
+            "SELECT r.status, a.before FROM core.reports r JOIN core.actions a USING (report_id)"
+            " WHERE r.report_id = ?", [report_id]).fetchone()
+        in_rollup = con.execute("SELECT n_reporting FROM district_rollup WHERE district_code = "
+                                "'399' AND period = '2024-9M' AND code = '3.3.1'").fetchone()
+    assert (status, before) == ("rejected", "accepted")
+    assert in_rollup is None  # the roll-up no longer counts it
+    assert glance_row(db)["state"] == "returned"
