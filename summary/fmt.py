@@ -16,11 +16,15 @@ LEVEL = {"district": "huyện", "province": "tỉnh"}
 
 
 def timeliness(commune: Commune) -> str:
-    """"Đúng hạn", "Muộn 3 ngày", or "Chưa có báo cáo hợp lệ"."""
+    """"Đúng hạn", "Muộn 3 ngày", or "Chưa có báo cáo hợp lệ"; judged against a return
+    letter's deadline, it says so ("Đúng hạn (gửi lại trước hạn 12/12/2026 của thư trả lại)")."""
+    letter = commune.letter_due
     if commune.timeliness == "on_time":
-        return "Đúng hạn"
+        return f"Đúng hạn (gửi lại trước hạn {day(letter)} của thư trả lại)" if letter \
+            else "Đúng hạn"
     if commune.timeliness == "late":
-        return f"Muộn {commune.days_late} ngày"
+        late = f"Muộn {commune.days_late} ngày"
+        return f"{late} so với hạn {day(letter)} của thư trả lại" if letter else late
     return "Chưa có báo cáo hợp lệ"
 
 

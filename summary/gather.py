@@ -8,14 +8,14 @@ period are coming in.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import duckdb
 
 from cchc.summary import arithmetic, queries, rates, rollup
 from cchc.summary.model import Area, Commune, FollowUp, Previous, Summary, YearOnYear
-from cchc.summary.timeliness import classify
+from cchc.summary.timeliness import Receipt, judge
 from cchc.template.catalog import by_code
 from cchc.transforms import admin_units
 from cchc.transforms.admin_units import Unit
@@ -35,7 +35,7 @@ def collect(con: duckdb.DuckDBPyConnection, area: Area, period: Period,
     """Everything both outputs show, from the views only (summary.queries)."""
     values = queries.commune_values(con, area, period.key)
     communes = _communes(area, queries.completeness(con, area, period.key),
-                         queries.first_valid_receipts(con, area, period.key), values,
+                         queries.receipts(con, area, period.key), values,
                          deadline)
     n_submitted = sum(1 for c in communes if c.status == "submitted")
     window = (deadline - timedelta(days=UNATTRIBUTED_DAYS),
@@ -56,23 +56,25 @@ def collect(con: duckdb.DuckDBPyConnection, area: Area, period: Period,
     )
 
 
-def _communes(area: Area, status: dict[str, dict[str, Any]], firsts: dict[str, datetime],
+def _communes(area: Area, status: dict[str, dict[str, Any]], receipts: dict[str, list[Receipt]],
               values: dict[str, dict[str, float | None]], deadline: date) -> tuple[Commune, ...]:
     names = {d.code: d.name for d in area.districts}
     return tuple(_commune(unit, names.get(unit.district_code or "", ""),
-                          status.get(unit.code, {}), firsts.get(unit.code),
+                          status.get(unit.code, {}), receipts.get(unit.code, []),
                           values.get(unit.code, {}), deadline) for unit in area.communes)
 
 
-def _commune(unit: Unit, district_name: str, row: dict[str, Any], first: datetime | None,
+def _commune(unit: Unit, district_name: str, row: dict[str, Any], receipts: list[Receipt],
              values: dict[str, float | None], deadline: date) -> Commune:
-    timeliness, days_late = classify(first, deadline)
+    judged = judge(receipts, deadline)
     return Commune(
         code=unit.code, name=unit.name, district_code=unit.district_code or "",
         district_name=district_name, status=row.get("status", "missing"),
-        timeliness=timeliness, days_late=days_late, report_id=row.get("report_id"),
+        timeliness=judged.timeliness, days_late=judged.days_late,
+        report_id=row.get("report_id"),
         report_date=row.get("report_date"), doc_number=row.get("doc_number"),
-        received_at=row.get("received_at"), first_received_at=first,
+        received_at=row.get("received_at"), first_received_at=judged.first_received_at,
+        resubmitted_at=judged.resubmitted_at, letter_due=judged.letter_due,
         file_name=row.get("file_name"), n_reports=row.get("n_reports", 0),
         n_errors=row.get("n_errors", 0), n_warnings=row.get("n_warnings", 0),
         values=values, rates=rates.compute_all([values]) if values else {},

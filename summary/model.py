@@ -102,7 +102,11 @@ class Commune:
     report_date: date | None = None
     doc_number: str | None = None
     received_at: datetime | None = None
+    # The commune's first report (a returned one too), the fix after a return that settled its
+    # timeliness, and the return letter's deadline when it was judged against that one.
     first_received_at: datetime | None = None
+    resubmitted_at: datetime | None = None
+    letter_due: date | None = None
     file_name: str | None = None
     n_reports: int = 0
     n_errors: int = 0

@@ -8,12 +8,13 @@ with ``cchc query`` (docs/views.md), and a change behind the views cannot bypass
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import duckdb
 
 from cchc.summary.model import Area, Level
+from cchc.summary.timeliness import Receipt
 
 _ROLLUP_VIEW: dict[str, tuple[str, str]] = {
     "district": ("district_rollup", "district_code"),
@@ -104,16 +105,23 @@ def completeness(con: duckdb.DuckDBPyConnection, area: Area,
     return {row["commune_code"]: row for row in rows}
 
 
-def first_valid_receipts(con: duckdb.DuckDBPyConnection, area: Area,
-                         period: str) -> dict[str, datetime]:
-    """commune → when its first report for the period that was not rejected was received
-    (as its file's latest reading has it: a report read again and now rejected does not count)."""
+def receipts(con: duckdb.DuckDBPyConnection, area: Area,
+             period: str) -> dict[str, list[Receipt]]:
+    """commune → the reports it sent for the period that timeliness counts, in the order they
+    came: those not rejected, and those the officer returned (with the return letter's
+    deadline). A report the night rejected and no one returned is not one; nor is an earlier
+    reading of a file read again (a report read again and now rejected does not count)."""
     where, parameters = in_area(area)
-    rows = con.execute(f"""SELECT commune_code, min(received_at) FROM reports
-                           WHERE period = ? AND status IN ('accepted', 'superseded')
-                           AND reread_by IS NULL AND {where} GROUP BY commune_code""",
+    rows = con.execute(f"""SELECT commune_code, received_at, returned_at IS NOT NULL,
+                                  resubmit_by
+                           FROM reports WHERE period = ? AND reread_by IS NULL
+                           AND (status IN ('accepted', 'superseded') OR returned_at IS NOT NULL)
+                           AND {where} ORDER BY commune_code, received_at""",
                        [period, *parameters]).fetchall()
-    return dict(rows)
+    found: dict[str, list[Receipt]] = {}
+    for commune, received_at, returned, resubmit_by in rows:
+        found.setdefault(commune, []).append(Receipt(received_at, returned, resubmit_by))
+    return found
 
 
 def issues_of(con: duckdb.DuckDBPyConnection, report_ids: Sequence[str]) -> list[dict[str, Any]]:

@@ -5,16 +5,22 @@ The default deadline is the 20th of the period's last month (Q1 â†’ 20/03, H1 â†
 reports a few days later. A district that sets another day for a period says so in a setting,
 ``deadlines = {"2024-9M" = "2024-09-25"}``, which wins over the default for that period only.
 
-A commune is on time when the first report it sent for the period that was not rejected was
-received (``received_at``: when the file arrived in the inbox, its mtime, not when the nightly
-load read it) on or before the deadline;
-late by the number of days after it otherwise; missing when it has no such report. A later
-correction does not make an on-time commune late; a rejected report does not count as sent.
+Timeliness is the first receipt's: a commune is on time when the first report it sent for the
+period was received (``received_at``: when the file arrived in the inbox, its mtime, not when
+the nightly load read it) on or before the deadline; late by the number of days after it
+otherwise; missing when it has sent none. A report the night rejected and no officer returned
+does not count as sent. A later correction does not make an on-time commune late.
+
+A report the officer returned to the commune counts as received, and the return gives the
+commune the deadline written in the return letter (core.letters): a fix received by it is on
+time, one received after it late by the days after it. A letter's date never shortens the
+period's deadline, and a return with no letter made gives no new date.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from cchc.summary.errors import DeadlineError
@@ -69,3 +75,42 @@ def classify(received_at: datetime | date | None, deadline: date) -> tuple[Timel
     day = received_at.date() if isinstance(received_at, datetime) else received_at
     late = (day - deadline).days
     return ("late", late) if late > 0 else ("on_time", 0)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """One report a commune sent for the period, as timeliness sees it: when it came, and
+    whether the officer returned it (then ``resubmit_by``, the return letter's deadline)."""
+
+    received_at: datetime
+    returned: bool = False
+    resubmit_by: date | None = None
+
+
+@dataclass(frozen=True)
+class Judged:
+    """A commune's timeliness, its first receipt, the fix that settled it after a return, and
+    ``letter_due`` when it was judged against a return letter's deadline, not the period's."""
+
+    timeliness: Timeliness
+    days_late: int | None
+    first_received_at: datetime | None = None
+    resubmitted_at: datetime | None = None
+    letter_due: date | None = None
+
+
+def judge(receipts: Sequence[Receipt], deadline: date) -> Judged:
+    """Walk the commune's receipts in the order they came: each must come by the day due (the
+    period's deadline, then after each return its letter's, when later); the first that is not
+    returned settles it. Missing when every report sent was returned and no fix came yet."""
+    ordered = sorted(receipts, key=lambda r: r.received_at)
+    first = ordered[0].received_at if ordered else None
+    due, letter_due = deadline, None
+    for n, receipt in enumerate(ordered):
+        timeliness, days_late = classify(receipt.received_at, due)
+        if timeliness == "late" or not receipt.returned:
+            return Judged(timeliness, days_late, first, receipt.received_at if n else None,
+                          letter_due)
+        if receipt.resubmit_by and receipt.resubmit_by > due:
+            due = letter_due = receipt.resubmit_by
+    return Judged("missing", None, first, None, letter_due)

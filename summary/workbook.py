@@ -166,13 +166,14 @@ def submissions(ws: Worksheet, summary: Summary) -> None:
     ws.title = "Tình hình nộp báo cáo"
     province = summary.area.by_district
     header = ["Mã xã", "Tên xã", *(["Huyện"] if province else []), "Tình trạng",
-              "Số báo cáo", "Ngày báo cáo", "Nhận lần đầu (hợp lệ)", "Nhận bản hiện hành",
+              "Số báo cáo", "Ngày báo cáo", "Nhận lần đầu", "Nhận bản hiện hành",
               "Đúng hạn / muộn", "Số ngày muộn", "Tệp", "Số lần gửi", "Lỗi", "Cảnh báo"]
     _titles(ws, summary, len(header), [
         f"TÌNH HÌNH GỬI BÁO CÁO — {summary.area.name} — {summary.period.label}",
-        f"Hạn nộp: {fmt.day(summary.deadline)}. Ngày nhận (received_at) là lúc tệp của báo cáo "
-        "đầu tiên không bị trả lại đến hộp thư nhận báo cáo, không phải lúc hệ thống đọc tệp "
-        "ban đêm.",
+        f"Hạn nộp: {fmt.day(summary.deadline)}. Nhận lần đầu là lúc tệp báo cáo đầu tiên của xã "
+        "đến hộp thư nhận báo cáo (không phải lúc hệ thống đọc tệp ban đêm), kể cả bản cán bộ "
+        "đã trả lại xã; bản hệ thống từ chối mà chưa trả lại thì không tính. Xã gửi lại bản sửa "
+        "trước hạn ghi trong thư trả lại vẫn là đúng hạn.",
     ])
     row = _header(ws, 3, header)
     for commune in summary.communes:

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import openpyxl
 import pytest
 
+from cchc.summary.build import build
 from cchc.transforms import admin_units
 from cchc.warehouse import desk
 from cchc.warehouse.load import finish_run, start_run
@@ -93,3 +95,67 @@ def test_an_accepted_report_can_be_returned_with_a_reason(db):
     assert (status, before) == ("rejected", "accepted")
     assert in_rollup is None  # the roll-up no longer counts it
     assert glance_row(db)["state"] == "returned"
+
+
+def submissions_row(db, out) -> dict:
+    built = build(db, "2024-9M", district="399", out_dir=out)
+    sheet = openpyxl.load_workbook(built.xlsx)["Tình hình nộp báo cáo"]
+    header = [c.value for c in sheet[3]]
+    rows = {r[0]: dict(zip(header, r, strict=True))
+            for r in sheet.iter_rows(min_row=4, values_only=True)}
+    return rows[COMMUNE]
+
+
+def test_a_fix_received_by_the_return_letters_deadline_is_on_time(db, tmp_path):
+    """Sent on 18/09 (on time), accepted, returned with a letter due 05/10; the fix came on
+    01/10, after the period's deadline of 20/09 but before the letter's: on time, both dates
+    shown. The old glance judged the fix alone against 20/09 and said 11 days late."""
+    first = sent(db, {"3.3.1": 841}, FIRST, "1/BC", "run-1")
+    returned(db, first, LETTER_DEADLINE)
+    assert glance_row(db)["state"] == "returned"
+    fix_at = datetime(2024, 10, 1, 14, 30)
+    fix = sent(db, {"3.3.1": 845}, fix_at, "2/BC", "run-2")
+    row = glance_row(db)
+    assert (row["report_id"], row["state"], row["days_late"]) == (fix, "on_time", None)
+    assert (row["first_received_at"], row["resubmitted_at"]) == (FIRST, fix_at)
+    assert row["letter_due"] == LETTER_DEADLINE
+
+    sheet = submissions_row(db, tmp_path / "out")
+    assert sheet["Nhận lần đầu"] == FIRST  # the returned report's receipt, not the fix's
+    assert sheet["Nhận bản hiện hành"] == fix_at
+    assert sheet["Đúng hạn / muộn"] == "Đúng hạn (gửi lại trước hạn 05/10/2024 của thư trả lại)"
+    assert sheet["Số ngày muộn"] is None
+
+    with serve(db) as (base, _):
+        page = http_login(base, "can_bo").get("/period?district=399&period=2024-9M").text
+    assert "18/09/2024 09:00" in page and "01/10/2024 14:30" in page
+    assert "hạn trong thư trả lại: 05/10/2024" in page
+
+
+def test_a_fix_after_the_letters_deadline_is_late_by_the_days_after_it(db, tmp_path):
+    first = sent(db, {"3.3.1": 841}, FIRST, "1/BC", "run-1")
+    returned(db, first, LETTER_DEADLINE)
+    sent(db, {"3.3.1": 845}, datetime(2024, 10, 8, 8), "2/BC", "run-2")
+    row = glance_row(db)
+    assert (row["state"], row["days_late"]) == ("late", 3)
+    sheet = submissions_row(db, tmp_path / "out")
+    assert sheet["Đúng hạn / muộn"] == "Muộn 3 ngày so với hạn 05/10/2024 của thư trả lại"
+    assert sheet["Nhận lần đầu"] == FIRST
+
+
+def test_timeliness_is_the_first_receipts(db):
+    """A first report sent late stays late, however quickly the fix follows its return."""
+    late_first = datetime(2024, 9, 25, 8)
+    first = sent(db, {"3.3.1": 841}, late_first, "1/BC", "run-1")
+    returned(db, first, LETTER_DEADLINE)
+    sent(db, {"3.3.1": 845}, datetime(2024, 9, 26, 8), "2/BC", "run-2")
+    row = glance_row(db)
+    assert (row["state"], row["days_late"], row["first_received_at"]) == ("late", 5, late_first)
+
+
+def test_a_return_with_no_letter_leaves_the_periods_deadline(db):
+    first = sent(db, {"3.3.1": 841}, FIRST, "1/BC", "run-1")
+    returned(db, first, None)
+    sent(db, {"3.3.1": 845}, datetime(2024, 9, 23, 8), "2/BC", "run-2")
+    row = glance_row(db)
+    assert (row["state"], row["days_late"], row["letter_due"]) == ("late", 3, None)

@@ -161,10 +161,10 @@ def test_reprocess_takes_a_commune_by_its_name_as_a_letterhead_writes_it(reproce
 
 def test_a_report_read_again_and_rejected_is_not_a_valid_receipt(reprocessed):
     from cchc.summary.build import parse_period_key, resolve_area
-    from cchc.summary.queries import first_valid_receipts
+    from cchc.summary.queries import receipts as receipts_of
 
     _, _, _, _, con = reprocessed
     area = resolve_area("399", None, parse_period_key("2024-9M"))
-    receipts = first_valid_receipts(con, area, "2024-9M")
+    receipts = {c: found[0].received_at for c, found in receipts_of(con, area, "2024-9M").items()}
     submissions = dict(con.execute("SELECT file_name, received_at FROM submissions").fetchall())
     assert receipts["15865"] == submissions["ButSon_13-9.txt"]

@@ -326,7 +326,7 @@ def test_submissions_sheet_lists_submitted_rejected_missing_and_lateness(built):
                         "15928": "Đúng hạn",  # 23:00 on the deadline day
                         "15976": "Muộn 4 ngày", "15988": "Muộn 1 ngày", "15877": "Đúng hạn"}
     assert rows["15976"]["Số ngày muộn"] == 4
-    assert rows["15865"]["Nhận lần đầu (hợp lệ)"] == datetime(2024, 9, 18, 9)
+    assert rows["15865"]["Nhận lần đầu"] == datetime(2024, 9, 18, 9)
     assert rows["15865"]["Tệp"] == "txt_15865_2024-9M.txt"  # the current report's file
 
 

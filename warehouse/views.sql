@@ -130,8 +130,21 @@ LEFT JOIN core.admin_units d
 LEFT JOIN counts n ON n.report_id = s.report_id;
 
 -- Every report stored, whatever its status: current, superseded and rejected alike, and every
--- earlier reading of a file that cchc reprocess read again (reread_by set).
+-- earlier reading of a file that cchc reprocess read again (reread_by set). returned_at is when
+-- the officer returned it to the commune (the desk's decision in force: not undone, no later
+-- acceptance), resubmit_by the deadline the latest return letter gave the commune.
 CREATE OR REPLACE VIEW main.reports AS
+WITH decisions AS (
+    SELECT a.report_id, a.action_id, a.kind, a.acted_at FROM core.actions a
+    WHERE a.kind IN ('accept', 'return')
+      AND NOT EXISTS (SELECT 1 FROM core.actions u WHERE u.undoes = a.action_id)
+    QUALIFY row_number() OVER (PARTITION BY a.report_id
+                               ORDER BY a.acted_at DESC, a.action_id DESC) = 1
+), returns AS (
+    SELECT d.report_id, d.acted_at AS returned_at, arg_max(l.deadline, l.made_at) AS resubmit_by
+    FROM decisions d LEFT JOIN core.letters l ON l.action_id = d.action_id
+    WHERE d.kind = 'return' GROUP BY ALL
+)
 SELECT r.report_id, r.admin_map, r.commune_code, c.name AS commune_name, r.district_code,
        d.name AS district_name, r.province_code, r.period, p.label AS period_label,
        r.period_start, r.period_end, r.cumulative, r.report_date, r.doc_number, r.format,
@@ -142,8 +155,10 @@ SELECT r.report_id, r.admin_map, r.commune_code, c.name AS commune_name, r.distr
        (SELECT count(*) FROM core.issues i
         WHERE i.report_id = r.report_id AND i.severity = 'warning'
               AND i.replaced_by IS NULL) AS n_warnings,
-       r.run_id, r.sha256, r.reading, r.cchc_version, r.reference_sha256, r.reread_by
+       r.run_id, r.sha256, r.reading, r.cchc_version, r.reference_sha256, r.reread_by,
+       t.returned_at, t.resubmit_by
 FROM core.reports r
+LEFT JOIN returns t ON t.report_id = r.report_id
 LEFT JOIN core.submissions s ON s.sha256 = r.sha256 AND s.status <> 'duplicate'
 LEFT JOIN core.files f ON f.sha256 = r.sha256
 LEFT JOIN core.admin_units c

@@ -18,7 +18,7 @@ from cchc.summary import queries
 from cchc.summary.build import parse_period_key, resolve_area
 from cchc.summary.gather import UNATTRIBUTED_DAYS
 from cchc.summary.model import Area
-from cchc.summary.timeliness import classify, deadline_for, parse_deadlines
+from cchc.summary.timeliness import deadline_for, judge, parse_deadlines
 from cchc.template.raw import Place
 from cchc.transforms import admin_units, unit_names
 from cchc.transforms.sender import sender
@@ -60,7 +60,7 @@ def period_page(con: duckdb.DuckDBPyConnection, period: str, district: str | Non
     area = resolve_area(district, province, key)
     deadline = deadline_for(key, parse_deadlines(deadlines))
     speaking = queries.completeness(con, area, key.key)
-    firsts = queries.first_valid_receipts(con, area, key.key)
+    receipts = queries.receipts(con, area, key.key)
     report_ids = [r["report_id"] for r in speaking.values() if r["report_id"]]
     reviews, later = desk.reviews(con, report_ids), desk.later_rejected(con, report_ids)
     districts = {d.code: d.name for d in area.districts}
@@ -68,15 +68,18 @@ def period_page(con: duckdb.DuckDBPyConnection, period: str, district: str | Non
     rows = []
     for unit in area.communes:
         found = speaking.get(unit.code) or {}
-        timeliness, days_late = classify(firsts.get(unit.code), deadline)
+        judged = judge(receipts.get(unit.code, []), deadline)
         review = reviews.get(found.get("report_id") or "")
         state = ("returned" if review and review["kind"] == "return" else
                  "rejected" if found.get("status") == "rejected" else
                  ("unreadable" if unit.code in unread else "missing")
-                 if found.get("status", "missing") == "missing" else timeliness)
+                 if found.get("status", "missing") == "missing" else judged.timeliness)
         rows.append({"commune_code": unit.code, "commune_name": unit.name,
                      "district_name": districts.get(unit.district_code or "", ""),
-                     "state": state, "state_label": STATES[state], "days_late": days_late,
+                     "state": state, "state_label": STATES[state],
+                     "days_late": judged.days_late if state == "late" else None,
+                     "first_received_at": judged.first_received_at,
+                     "resubmitted_at": judged.resubmitted_at, "letter_due": judged.letter_due,
                      "report_id": found.get("report_id"), "file_name": found.get("file_name"),
                      "later_rejected": later.get(found.get("report_id") or ""),
                      "received_at": found.get("received_at"),
