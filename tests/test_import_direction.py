@@ -53,8 +53,7 @@ def test_every_room_has_python_to_walk():
 
 @pytest.mark.parametrize(("room", "banned"), [
     ("extractors", ["cchc.transforms"]),
-    pytest.param("transforms", ["cchc.extractors"], marks=pytest.mark.xfail(
-        strict=True, reason="transforms/sender.py still reads the letterhead; move to flows/")),
+    ("transforms", ["cchc.extractors"]),
     ("web", ["cchc.summary.queries"]),
 ])
 def test_room_does_not_import(room: str, banned: list[str]):

@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 import duckdb
 
+from cchc.flows.reading import sender
 from cchc.labels import FILE_STATUS, RUN_STATE, said
 from cchc.summary.build import parse_period_key, resolve_area
 from cchc.summary.gather import UNATTRIBUTED_DAYS
@@ -20,7 +21,6 @@ from cchc.summary.model import Area
 from cchc.summary.timeliness import classify, deadline_for, parse_deadlines
 from cchc.template.raw import Place
 from cchc.transforms import admin_units, unit_names
-from cchc.transforms.sender import sender
 from cchc.warehouse import desk
 from cchc.warehouse import summary_queries as queries
 from cchc.web.letter import default_title
