@@ -205,6 +205,9 @@ def test_correct_the_figure_then_undo(desk):
 
     page = open_report(page, desk, report_id)
     undo = page.locator("#actions form.undo").first
+    # The button says which action it undoes, whose and when (issue 23), as the log row does.
+    acted = page.locator("#actions tbody tr").first.locator("td").first.inner_text()
+    assert undo.locator("button").inner_text() == f"Hoàn tác «Sửa số liệu» của can_bo, {acted}"
     undo.locator("input[name=reason]").fill("nhầm xã")
     undo.locator("button").click()
     page.wait_for_load_state()
