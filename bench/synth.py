@@ -30,7 +30,7 @@ import pandas as pd
 from cchc.template import catalog
 from cchc.transforms import admin_units
 from cchc.transforms.periods import parse_period
-from cchc.warehouse.load import finish_run, start_run
+from cchc.warehouse.runs import finish_run, start_run
 from cchc.warehouse.schema import connect, transaction, write_period
 
 # Half the reports on each map: periods × communes of that map, the first n/2 pairs taken

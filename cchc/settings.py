@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from datetime import date
 from pathlib import Path
 
@@ -30,8 +30,11 @@ class Settings:
 
     inbox: Path = Path("inbox")
     db: Path = Path("cchc.duckdb")
-    archive: Path = Path("archive")
-    docs: Path = Path("docs-gx")
+    # Where the received files are kept and each run's Data Docs go; None: beside the
+    # warehouse (``archive/``, ``docs-gx/``), so a warehouse and its files move together and
+    # a command run from a checkout writes nothing there unless the warehouse is there.
+    archive: Path | None = None
+    docs: Path | None = None
     workers: int = 2
     # Where the flow's tasks run (flows/runners.py): "thread" on this machine, or "dask" on a
     # LocalCluster of `workers` processes, or on the Dask scheduler at `address`.
@@ -63,13 +66,19 @@ class Settings:
     smtp_password_file: Path | None = None
     smtp_ca: Path | None = None
     reply_from: str | None = None
-    outbox: Path = Path("outbox")
+    outbox: Path | None = None  # None: ``outbox/`` beside the warehouse
     remind_days: int = 3
     # The desk (cchc web) is reached over HTTPS through a reverse proxy on this machine: its
     # cookies go over TLS only, and the client address is the proxy's X-Forwarded-For.
     behind_proxy: bool = False
 
+    def __post_init__(self) -> None:
+        for name, default in _BESIDE_THE_WAREHOUSE.items():
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, self.db.parent / default)
 
+
+_BESIDE_THE_WAREHOUSE = {"archive": "archive", "docs": "docs-gx", "outbox": "outbox"}
 _TYPES = {f.name: f.type for f in fields(Settings)}
 
 
@@ -78,21 +87,40 @@ def load_settings(config: Path | None = None, **flags: object) -> Settings:
 
     A flag whose value is None was not given and changes nothing.
     """
-    settings = Settings()
+    values: dict[str, object] = {}
     path = config or (Path(os.environ["CCHC_CONFIG"]) if "CCHC_CONFIG" in os.environ else None)
     if path is not None or DEFAULT_CONFIG.is_file():
-        settings = replace(settings, **_from_file(path or DEFAULT_CONFIG))
-    settings = replace(settings, **{
+        values.update(_from_file(path or DEFAULT_CONFIG))
+    values.update({
         name: _typed(name, os.environ[f"CCHC_{name.upper()}"], f"CCHC_{name.upper()}")
         for name in _TYPES if name != "deadlines" and f"CCHC_{name.upper()}" in os.environ})
-    given = {name: _typed(name, value, f"--{name}") for name, value in flags.items()
-             if value is not None}
-    return replace(settings, **given)
+    values.update({name: _typed(name, value, f"--{name}") for name, value in flags.items()
+                   if value is not None})
+    return Settings(**values)
 
 
-def parse_values(values: dict[str, object], where: str) -> dict[str, object]:
-    """Settings given as text (a deployment's parameters) typed as the file's are."""
-    return {name: _typed(name, value, f"{where}: {name}") for name, value in values.items()}
+def to_values(settings: Settings) -> dict[str, object]:
+    """Every setting as JSON text (paths absolute, made so here), for a deployment's
+    parameters: ``from_values`` gives the same Settings back wherever the night runs."""
+    values: dict[str, object] = {}
+    for name in _TYPES:
+        value = getattr(settings, name)
+        if isinstance(value, Path):
+            value = str(value.resolve())
+        elif isinstance(value, date):
+            value = value.isoformat()
+        if value is not None:
+            values[name] = value
+    return values
+
+
+def from_values(values: dict[str, object], where: str) -> Settings:
+    """Settings from ``to_values``' text, each checked as the settings file's are."""
+    unknown = sorted(set(values) - set(_TYPES))
+    if unknown:
+        raise SettingsError(f"{where}: unknown settings {unknown}")
+    return Settings(**{name: _typed(name, value, f"{where}: {name}")
+                       for name, value in values.items()})
 
 
 def _from_file(path: Path) -> dict[str, object]:
@@ -115,7 +143,7 @@ def _typed(name: str, value: object, where: str) -> object:
             raise SettingsError(f"{where}: expected a table such as "
                                 '{"2024-9M" = "2024-09-25"}')
         return {str(k): str(v) for k, v in value.items()}
-    if kind in ("Path", Path, "Path | None"):
+    if kind in ("Path", "Path | None"):
         return Path(str(value))
     if kind in ("bool", bool):
         return _yes_no(value, where)

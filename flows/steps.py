@@ -103,7 +103,8 @@ class RunSummary:
 
 def begin_run(settings: Settings, kind: str = "ingest") -> tuple[str, set[str]]:
     """Open the run in the warehouse; (run_id, every content already received)."""
-    from cchc.warehouse.load import known_sha256, mark_interrupted_runs, start_run
+    from cchc.warehouse.load import known_sha256
+    from cchc.warehouse.runs import mark_interrupted_runs, start_run
     from cchc.warehouse.schema import connect
 
     con = connect(settings.db, retry_seconds=60)
@@ -119,7 +120,7 @@ def quiet_night(settings: Settings, n_seen: int, notes: tuple[str, ...] = ()) ->
     tells a quiet night from a night that never ran; and it closes a run killed after its last
     load (still marked running, its roll-ups not refreshed). Nothing else: a quiet night stays
     quick, so the roll-ups are refreshed only when such a run is closed."""
-    from cchc.warehouse.load import mark_interrupted_runs, record_quiet_run
+    from cchc.warehouse.runs import mark_interrupted_runs, record_quiet_run
     from cchc.warehouse.schema import connect
 
     summary = RunSummary(None, n_seen, db=str(settings.db), archive=str(settings.archive),
@@ -136,7 +137,7 @@ def quiet_night(settings: Settings, n_seen: int, notes: tuple[str, ...] = ()) ->
 def add_notes(settings: Settings, summary: RunSummary, notes: tuple[str, ...]) -> RunSummary:
     """The summary with lines added after its run was recorded (the answers sent once the
     night is over), stored with the run as well."""
-    from cchc.warehouse.load import set_summary
+    from cchc.warehouse.runs import set_summary
     from cchc.warehouse.schema import connect
 
     if not notes:
@@ -366,7 +367,7 @@ def finish(settings: Settings, run_id: str, n_seen: int, outcomes: Sequence[Outc
            notes: tuple[str, ...] = ()) -> RunSummary:
     """Close the run; its summary, with each file's final status (a later file of the same
     run may have superseded an earlier one after it was loaded)."""
-    from cchc.warehouse.load import finish_run, run_statuses
+    from cchc.warehouse.runs import finish_run, run_statuses
     from cchc.warehouse.schema import connect
 
     con = connect(settings.db, retry_seconds=60)

@@ -135,8 +135,8 @@ def load(con, settings: Settings, upload: Upload, extracted: steps.Extracted,
          verdict: Any) -> Answer:
     """Record the arrival, then load the file as the night would, in one short run of its own
     (kind "upload"), inside the caller's transaction."""
-    from cchc.warehouse.load import finish_run, start_run
     from cchc.warehouse.mail import Arrival, record_arrival
+    from cchc.warehouse.runs import finish_run, start_run
 
     record_arrival(con, Arrival(upload.inbox_path, upload.sha256, upload.received_via,
                                 datetime.fromisoformat(upload.arrived_at),

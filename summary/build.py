@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from cchc.summary import queries
 from cchc.summary.errors import (
     AreaChoiceError,
     DistrictsEndedError,
@@ -27,6 +26,7 @@ from cchc.summary.timeliness import deadline_for, parse_deadlines
 from cchc.summary.workbook import write_workbook
 from cchc.transforms import admin_units
 from cchc.transforms.periods import Period, parse_period
+from cchc.warehouse import summary_queries as queries
 from cchc.warehouse.schema import connect
 
 _LEVEL_WORD = {"district": "huyen", "province": "tinh"}

@@ -13,13 +13,22 @@ from typing import Any
 
 import duckdb
 
-from cchc.summary import arithmetic, queries, rates, rollup
-from cchc.summary.model import Area, Commune, FollowUp, Previous, Summary, YearOnYear
-from cchc.summary.timeliness import Receipt, judge
+from cchc.summary import arithmetic, rates, rollup
+from cchc.summary.model import (
+    Area,
+    Commune,
+    FollowUp,
+    Previous,
+    Receipt,
+    Summary,
+    YearOnYear,
+)
+from cchc.summary.timeliness import judge
 from cchc.template.catalog import by_code
 from cchc.transforms import admin_units
 from cchc.transforms.admin_units import Unit
 from cchc.transforms.periods import Period, parse_period, same_period_last_year
+from cchc.warehouse import summary_queries as queries
 
 UNATTRIBUTED_DAYS = 30
 # The figures a 2025 province summary sets beside each commune's predecessors a year earlier.
@@ -32,7 +41,7 @@ _KIND_ORDER = {"rollup": -1, "error": 0, "warning": 1, "missing": 2, "unidentifi
 
 def collect(con: duckdb.DuckDBPyConnection, area: Area, period: Period,
             deadline: date) -> Summary:
-    """Everything both outputs show, from the views only (summary.queries)."""
+    """Everything both outputs show, from the views only (warehouse.summary_queries)."""
     values = queries.commune_values(con, area, period.key)
     communes = _communes(area, queries.completeness(con, area, period.key),
                          queries.receipts(con, area, period.key), values,

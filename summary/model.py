@@ -88,6 +88,16 @@ class RateValue:
 
 
 @dataclass(frozen=True)
+class Receipt:
+    """One report a commune sent for the period, as timeliness sees it: when it came, and
+    whether the officer returned it (then ``resubmit_by``, the return letter's deadline)."""
+
+    received_at: datetime
+    returned: bool = False
+    resubmit_by: date | None = None
+
+
+@dataclass(frozen=True)
 class Commune:
     """One commune of the area: whether and when it reported, and its current figures."""
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from cchc.summary.errors import DeadlineError
-from cchc.summary.model import Timeliness
+from cchc.summary.model import Receipt, Timeliness
 from cchc.transforms.periods import Period, parse_period
 
 DEFAULT_DEADLINE_DAY = 20
@@ -75,16 +75,6 @@ def classify(received_at: datetime | date | None, deadline: date) -> tuple[Timel
     day = received_at.date() if isinstance(received_at, datetime) else received_at
     late = (day - deadline).days
     return ("late", late) if late > 0 else ("on_time", 0)
-
-
-@dataclass(frozen=True)
-class Receipt:
-    """One report a commune sent for the period, as timeliness sees it: when it came, and
-    whether the officer returned it (then ``resubmit_by``, the return letter's deadline)."""
-
-    received_at: datetime
-    returned: bool = False
-    resubmit_by: date | None = None
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,8 @@ def load_hostile(db: Path, archive: Path) -> str:
     """Store a rejected report whose file name, number and issue carry HTML; its report_id."""
     from cchc.flows.reading import read_report
     from cchc.transforms.model import Issue
-    from cchc.warehouse.load import Submission, finish_run, load_report, start_run
+    from cchc.warehouse.load import Submission, load_report
+    from cchc.warehouse.runs import finish_run, start_run
     from cchc.warehouse.schema import connect
 
     source = REPORTS / "xlsx_15691_2024-Q1.xlsx"
@@ -90,7 +91,8 @@ def load_rejected(db: Path, archive: Path) -> str:
     into a new warehouse; its report_id."""
     from cchc.flows.reading import read_report
     from cchc.transforms.validate import validate_reports
-    from cchc.warehouse.load import Submission, finish_run, load_report, start_run
+    from cchc.warehouse.load import Submission, load_report
+    from cchc.warehouse.runs import finish_run, start_run
     from cchc.warehouse.schema import connect
 
     report, claims = read_report(REJECTED_PDF)

@@ -99,10 +99,11 @@ def test_log_in_and_see_the_period_at_a_glance(desk):
     page = log_in(desk["browser"], desk["base"], "can_bo")
     assert "/period" in page.url
     assert page.inner_text("h1") == "Huyện Hoằng Hóa · 9 tháng đầu năm 2024"
-    # received today, long after the 2024 deadline: every report sent is late
+    # received today, long after the 2024 deadline: every report sent is late; "đã gửi"
+    # counts the rejected one too, since the commune sent it (issue 23)
     counts = {s: int(page.inner_text(f"#n-{s}")) for s in
               ("submitted", "on_time", "late", "rejected", "returned", "missing")}
-    assert counts == {"submitted": 3, "on_time": 0, "late": 3, "rejected": 1, "returned": 0,
+    assert counts == {"submitted": 4, "on_time": 0, "late": 3, "rejected": 1, "returned": 0,
                       "missing": communes_of("399") - 4}
     page.select_option("select[name=status]", "rejected")
     page.click("form.choose button")
@@ -205,6 +206,9 @@ def test_correct_the_figure_then_undo(desk):
 
     page = open_report(page, desk, report_id)
     undo = page.locator("#actions form.undo").first
+    # The button says which action it undoes, whose and when (issue 23), as the log row does.
+    acted = page.locator("#actions tbody tr").first.locator("td").first.inner_text()
+    assert undo.locator("button").inner_text() == f"Hoàn tác «Sửa số liệu» của can_bo, {acted}"
     undo.locator("input[name=reason]").fill("nhầm xã")
     undo.locator("button").click()
     page.wait_for_load_state()
@@ -427,4 +431,27 @@ def test_a_later_revision_supersedes_the_corrected_report_and_says_so(desk, tmp_
     page.goto(f"{desk['base']}/report/{corrected}")
     assert page.inner_text(".badge >> nth=0") == "Đã được thay thế"
     assert page.locator("form.correct").count() == 0
+    page.context.close()
+
+
+def test_an_accepted_report_can_be_returned_with_a_reason(desk):
+    """An officer who finds a problem the checks did not returns an accepted report as a
+    rejected one is returned (issue 23); undoing the return accepts it again."""
+    with desk["app"].state.store.read() as con:
+        report_id = con.execute("SELECT report_id FROM reports WHERE status = 'accepted' "
+                                "ORDER BY file_name LIMIT 1").fetchone()[0]
+    page = open_report(log_in(desk["browser"], desk["base"], "can_bo"), desk, report_id)
+    assert page.inner_text(".badge >> nth=0") == "Đã chấp nhận"
+    assert page.locator("#accept").count() == 0
+    page.fill("form[action$='/return'] input[name=reason]", "số liệu không khớp biên bản")
+    page.click("#return")
+    page.wait_for_load_state()
+    assert page.inner_text(".badge >> nth=0") == "Đã trả lại xã"
+    assert "số liệu không khớp biên bản" in page.inner_text("#actions")
+    undo = page.locator("#actions form.undo").first
+    assert undo.locator("button").inner_text().startswith("Hoàn tác «Trả lại xã» của can_bo")
+    undo.locator("input[name=reason]").fill("nhầm báo cáo")
+    undo.locator("button").click()
+    page.wait_for_load_state()
+    assert page.inner_text(".badge >> nth=0") == "Đã chấp nhận"
     page.context.close()

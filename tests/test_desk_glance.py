@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from cchc.transforms import admin_units
-from cchc.warehouse.load import finish_run, start_run
+from cchc.warehouse.runs import finish_run, start_run
 from cchc.warehouse.schema import connect
 from cchc.web import pages
 from tests.test_warehouse import T0, load, variant

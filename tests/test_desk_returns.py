@@ -17,7 +17,7 @@ import pytest
 from cchc.summary.build import build
 from cchc.transforms import admin_units
 from cchc.warehouse import desk
-from cchc.warehouse.load import finish_run, start_run
+from cchc.warehouse.runs import finish_run, start_run
 from cchc.warehouse.schema import connect
 from cchc.web import actions, pages
 from cchc.web.accounts import create_user

@@ -22,7 +22,8 @@ import httpx
 import pytest
 
 from cchc.flows.reading import read_report
-from cchc.warehouse.load import Submission, finish_run, load_report, start_run
+from cchc.warehouse.load import Submission, load_report
+from cchc.warehouse.runs import finish_run, start_run
 from cchc.warehouse.schema import connect
 from cchc.web.accounts import change_password, change_role, create_user
 from cchc.web.security import FREE_FAILURES

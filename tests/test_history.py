@@ -57,7 +57,7 @@ def test_a_2025_commune_s_past_is_its_predecessors_summed_where_whole(tmp_path):
     Sơn (15865 then) among them. Its past 9-month figures are their sums, for the years all six
     reported; never Bút Sơn's figures alone, although the code is the same."""
     from cchc.warehouse.history import history_frame
-    from cchc.warehouse.load import finish_run, start_run
+    from cchc.warehouse.runs import finish_run, start_run
     from cchc.warehouse.schema import connect
     from tests.test_warehouse import load, variant
 

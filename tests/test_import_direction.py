@@ -53,10 +53,8 @@ def test_every_room_has_python_to_walk():
 
 @pytest.mark.parametrize(("room", "banned"), [
     ("extractors", ["cchc.transforms"]),
-    pytest.param("transforms", ["cchc.extractors"], marks=pytest.mark.xfail(
-        strict=True, reason="transforms/sender.py still reads the letterhead; move to flows/")),
-    pytest.param("web", ["cchc.summary.queries"], marks=pytest.mark.xfail(
-        strict=True, reason="summary/queries.py moves into warehouse/ on main (issue 22)")),
+    ("transforms", ["cchc.extractors"]),
+    ("web", ["cchc.summary.queries"]),
 ])
 def test_room_does_not_import(room: str, banned: list[str]):
     offending = _offending(room, banned)

@@ -93,8 +93,8 @@ def test_sigkill_at_several_points_then_rerun_completes(tmp_path):
 # finished and before the roll-ups are refreshed (a point too brief to hit from outside).
 KILLED_BEFORE_ROLLUPS = """
 import os, signal, sys
-from cchc.warehouse import load
-load.refresh_rollups = lambda con: os.kill(os.getpid(), signal.SIGKILL)
+from cchc.warehouse import runs
+runs.refresh_rollups = lambda con: os.kill(os.getpid(), signal.SIGKILL)
 from cchc.cli import main
 sys.argv[0] = "cchc"
 main()

@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from cchc.transforms.report import extract_report
+from cchc.flows.reading import extract_report
 from tests.fixtures.page_breaks import HERE, SWEEP, rows_opening_pages
 from tests.fixtures.template import template_rows
 

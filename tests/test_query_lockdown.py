@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from cchc.warehouse.load import finish_run, start_run
+from cchc.warehouse.runs import finish_run, start_run
 from cchc.warehouse.schema import connect, connect_for_analysts
 from tests.test_warehouse import load, seed
 

@@ -56,7 +56,7 @@ def test_scheduled_run_ingests_the_inbox(tmp_path, prefect_server):
     assert (schedule["cron"], schedule["timezone"]) == ("* * * * *", "Asia/Ho_Chi_Minh")
     completed = [r for r in runs if r["state_type"] == "COMPLETED"]
     assert completed[0]["auto_scheduled"] is True
-    parameters = completed[0]["parameters"]
+    parameters = completed[0]["parameters"]["settings"]
     assert (parameters["db"], parameters["archive"], parameters["docs"], parameters["workers"]) \
         == (str(db.resolve()), str(archive.resolve()), str(docs.resolve()), 1)
     assert list(checkout.iterdir()) == []

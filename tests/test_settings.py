@@ -74,3 +74,36 @@ def test_validate_checks_with_the_rules_setting(tmp_path, monkeypatch):
     district = subprocess.run([*command, "--rules", str(copy)], capture_output=True, text=True,
                               timeout=180, cwd=tmp_path)
     assert (shipped.returncode, district.returncode) == (1, 0), district.stderr
+
+
+def test_every_setting_reaches_the_night(tmp_path):
+    """`cchc serve` hands the deployment every setting, not a hand-picked few (the province
+    was once dropped): each field set away from its default comes back from the parameters."""
+    from dataclasses import fields
+    from datetime import date
+
+    from cchc.settings import from_values, to_values
+
+    given = Settings(
+        inbox=tmp_path / "in", db=tmp_path / "w.duckdb", archive=tmp_path / "a",
+        docs=tmp_path / "d", workers=3, runner="dask", address="tcp://10.0.0.2:8786",
+        rules=tmp_path / "rules.yaml", cron="5 2 * * *", timezone="UTC",
+        deadlines={"2024-9M": "2024-09-25"}, province="68",
+        mailbox="imaps://cchc@mail.example.vn:993/INBOX",
+        mailbox_password_file=tmp_path / "pw", mailbox_ca=tmp_path / "ca.pem",
+        mailbox_move_to="Done", mailbox_since=date(2025, 7, 1), replies="dry-run",
+        smtp="smtps://cchc@mail.example.vn:465", smtp_password_file=tmp_path / "spw",
+        smtp_ca=tmp_path / "sca.pem", reply_from="noivu@example.vn", outbox=tmp_path / "o",
+        remind_days=5, behind_proxy=True)
+    unchanged = [f.name for f in fields(Settings) if getattr(given, f.name) == getattr(
+        Settings(), f.name)]
+    assert unchanged == []  # the test sets every field, so a new one must be added here
+    assert from_values(to_values(given), "test") == given
+
+
+def test_archive_and_docs_default_beside_the_warehouse(tmp_path, monkeypatch):
+    monkeypatch.delenv("CCHC_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(db=Path("/srv/cchc/cchc.duckdb"))
+    assert (settings.archive, settings.docs, settings.outbox) == (
+        Path("/srv/cchc/archive"), Path("/srv/cchc/docs-gx"), Path("/srv/cchc/outbox"))

@@ -45,7 +45,8 @@ from cchc.template.catalog import by_code, value_indicators
 from cchc.transforms import admin_units
 from cchc.transforms.model import Issue, Report
 from cchc.transforms.periods import parse_period
-from cchc.warehouse.load import Submission, finish_run, load_report, record_submission, start_run
+from cchc.warehouse.load import Submission, load_report, record_submission
+from cchc.warehouse.runs import finish_run, start_run
 from cchc.warehouse.schema import connect
 
 REPORTS = Path(__file__).resolve().parent / "fixtures" / "reports"

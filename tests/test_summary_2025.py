@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 
 from cchc.summary import DistrictsEndedError, build
-from cchc.warehouse.load import finish_run, start_run
+from cchc.warehouse.runs import finish_run, start_run
 from cchc.warehouse.schema import connect
 from tests.test_summary import Planned, fixture, load_planned, scaled, variant
 

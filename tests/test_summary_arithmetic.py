@@ -11,7 +11,7 @@ from cchc.summary import build
 from cchc.summary.build import resolve_area
 from cchc.summary.gather import collect
 from cchc.transforms.periods import parse_period
-from cchc.warehouse.load import finish_run, start_run
+from cchc.warehouse.runs import finish_run, start_run
 from cchc.warehouse.schema import connect
 from tests.test_summary import Planned, load_planned, variant
 

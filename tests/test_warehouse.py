@@ -25,14 +25,13 @@ from cchc.flows.reading import extract_report
 from cchc.transforms.model import Issue, Report
 from cchc.warehouse.load import (
     Submission,
-    finish_run,
     known_files,
     known_sha256,
     load_report,
     record_submission,
-    start_run,
 )
 from cchc.warehouse.query import QueryError, run_query, status
+from cchc.warehouse.runs import finish_run, start_run
 from cchc.warehouse.schema import (
     MIGRATIONS,
     WarehouseBusy,

@@ -12,7 +12,7 @@ import pytest
 from cchc.template.catalog import by_code, value_indicators
 from cchc.transforms import admin_units
 from cchc.transforms.model import Report
-from cchc.warehouse.load import finish_run, mark_interrupted_runs, start_run
+from cchc.warehouse.runs import finish_run, mark_interrupted_runs, start_run
 from cchc.warehouse.schema import connect, refresh_reference
 from tests.test_warehouse import T0, load, variant
 

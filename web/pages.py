@@ -13,16 +13,16 @@ from urllib.parse import quote
 
 import duckdb
 
+from cchc.flows.reading import sender
 from cchc.labels import FILE_STATUS, RUN_STATE, said
-from cchc.summary import queries
 from cchc.summary.build import parse_period_key, resolve_area
 from cchc.summary.gather import UNATTRIBUTED_DAYS
 from cchc.summary.model import Area
 from cchc.summary.timeliness import deadline_for, judge, parse_deadlines
 from cchc.template.raw import Place
 from cchc.transforms import admin_units, unit_names
-from cchc.transforms.sender import sender
 from cchc.warehouse import desk
+from cchc.warehouse import summary_queries as queries
 from cchc.web.letter import default_title
 
 LETTER_DAYS = 7  # the return letter's deadline offered: a week from today
@@ -50,7 +50,8 @@ def period_page(con: duckdb.DuckDBPyConnection, period: str, district: str | Non
                 deadlines: Mapping[str, object] | None = None) -> dict[str, Any]:
     """A district's or province's period at a glance: each commune's state with the report
     that speaks for it, the counts by state, filtered by state and by commune name or code.
-    States and timeliness follow the summary's rules (summary.queries, summary.timeliness).
+    States and timeliness follow the summary's rules (warehouse.summary_queries,
+    summary.timeliness).
 
     A file that could not be read, received as near the deadline as the summary looks
     (summary.gather.UNATTRIBUTED_DAYS), is shown with the commune its letterhead or name

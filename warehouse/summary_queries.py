@@ -2,7 +2,8 @@
 
 No table of the schema ``core`` is read here, so the summary shows exactly what an analyst sees
 with ``cchc query`` (docs/views.md), and a change behind the views cannot bypass their rules
-(current reports only, blank is not zero). Each function returns plain Python data.
+(current reports only, blank is not zero). Each function returns plain Python data. It lives in
+warehouse/, the room that holds SQL, because the desk (web/pages.py) reads the same states.
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ from typing import Any
 
 import duckdb
 
-from cchc.summary.model import Area, Level
-from cchc.summary.timeliness import Receipt
+from cchc.summary.model import Area, Level, Receipt
 
 _ROLLUP_VIEW: dict[str, tuple[str, str]] = {
     "district": ("district_rollup", "district_code"),
