@@ -16,7 +16,7 @@ import typer
 
 from cchc.cli_accounts import commune_app, user_app
 from cchc.cli_format import format_report, format_rows, format_status
-from cchc.cli_options import RUN_SETTINGS, reports_errors, with_settings
+from cchc.cli_options import RUN_SETTINGS, with_settings
 from cchc.settings import Settings
 
 app = typer.Typer(
@@ -35,7 +35,6 @@ def cchc() -> None:
 
 
 @app.command()
-@reports_errors
 @with_settings("province")
 def extract(
     settings: Settings,
@@ -53,7 +52,6 @@ def extract(
 
 
 @app.command()
-@reports_errors
 @with_settings("province", "rules")
 def validate(
     settings: Settings,
@@ -82,7 +80,6 @@ def validate(
 
 
 @app.command()
-@reports_errors
 @with_settings("inbox", *RUN_SETTINGS, "mailbox")
 def ingest(settings: Settings) -> None:
     """Load what is new in the inbox into the warehouse (what the nightly deployment runs);
@@ -95,7 +92,6 @@ def ingest(settings: Settings) -> None:
 
 
 @app.command()
-@reports_errors
 @with_settings(*RUN_SETTINGS)
 def reprocess(
     settings: Settings,
@@ -146,7 +142,6 @@ def _stderr_console():
 
 
 @app.command()
-@reports_errors
 @with_settings("db")
 def status(
     settings: Settings,
@@ -159,7 +154,6 @@ def status(
 
 
 @app.command()
-@reports_errors
 @with_settings("db")
 def query(
     settings: Settings,
@@ -176,7 +170,6 @@ def query(
 
 
 @app.command()
-@reports_errors
 @with_settings("db")
 def summary(
     settings: Settings,
@@ -194,7 +187,6 @@ def summary(
 
 
 @app.command()
-@reports_errors
 @with_settings("inbox", *RUN_SETTINGS, "mailbox")
 def serve(settings: Settings) -> None:
     """Serve the nightly deployment (cron 0 1 * * *, Asia/Ho_Chi_Minh); needs a Prefect server.
@@ -206,7 +198,6 @@ def serve(settings: Settings) -> None:
 
 
 @app.command()
-@reports_errors
 @with_settings("db", "province", "rules", "behind_proxy")
 def web(
     settings: Settings,

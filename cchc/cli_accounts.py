@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from cchc.cli_format import format_rows
-from cchc.cli_options import reports_errors, with_settings
+from cchc.cli_options import with_settings
 from cchc.settings import Settings
 
 MapOption = Annotated[str | None, typer.Option(
@@ -20,7 +20,6 @@ user_app = typer.Typer(help="Accounts of the review desk (cchc web).", no_args_i
 
 
 @user_app.command("add")
-@reports_errors
 @with_settings("db")
 def user_add(
     settings: Settings,
@@ -51,7 +50,6 @@ def _password() -> str:
 
 
 @user_app.command("passwd")
-@reports_errors
 @with_settings("db")
 def user_passwd(
     settings: Settings,
@@ -66,7 +64,6 @@ def user_passwd(
 
 
 @user_app.command("role")
-@reports_errors
 @with_settings("db")
 def user_role(
     settings: Settings,
@@ -88,7 +85,6 @@ commune_app.add_typer(email_app, name="email")
 
 
 @email_app.command("add")
-@reports_errors
 @with_settings("db")
 def email_add(
     settings: Settings,
@@ -107,7 +103,6 @@ def email_add(
 
 
 @email_app.command("import")
-@reports_errors
 @with_settings("db")
 def email_import(
     settings: Settings,
@@ -122,7 +117,6 @@ def email_import(
 
 
 @email_app.command("list")
-@reports_errors
 @with_settings("db")
 def email_list(settings: Settings) -> None:
     """Every registered address, by commune."""

@@ -1,7 +1,8 @@
 """The options the ``cchc`` commands share, declared once, and the one way a command gets its
-settings: ``@with_settings("db", "province")`` adds those flags and ``--config`` to the command
-and calls it with ``settings``, built once by cchc.settings.load_settings (flag > environment >
-cchc.toml > default). A command cannot take a setting's flag and forget to pass it on.
+settings and reports its errors: ``@with_settings("db", "province")`` adds those flags and
+``--config`` to the command and calls it with ``settings``, built once by
+cchc.settings.load_settings (flag > environment > cchc.toml > default). A command cannot take a
+setting's flag and forget to pass it on.
 """
 
 from __future__ import annotations
@@ -54,23 +55,11 @@ SETTING_OPTIONS = {
 RUN_SETTINGS = ("db", "archive", "docs", "workers", "runner", "address", "province", "rules")
 
 
-def reports_errors(command: Callable) -> Callable:
-    """Turn a CchcError into one line on stderr and exit status 2, never a traceback."""
-
-    @wraps(command)
-    def run(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except CchcError as exc:
-            typer.echo(f"cchc: {exc}", err=True)
-            raise typer.Exit(EXIT_UNREADABLE) from None
-
-    return run
-
-
 def with_settings(*names: str) -> Callable[[Callable], Callable]:
     """Give the decorated command the flags of the settings ``names`` (and ``--config``) and
-    call it with ``settings=`` built from them; its own parameters stay as they are."""
+    call it with ``settings=`` built from them; its own parameters stay as they are. A
+    CchcError it raises (a bad setting too) becomes one line on stderr and exit status 2,
+    never a traceback."""
     from cchc.settings import load_settings
 
     def decorate(command: Callable) -> Callable:
@@ -86,8 +75,12 @@ def with_settings(*names: str) -> Callable[[Callable], Callable]:
             flags = {name: kwargs.pop(name) for name in names}
             if flags.get("behind_proxy") is False:  # a flag that only turns it on
                 flags["behind_proxy"] = None
-            settings = load_settings(kwargs.pop("config"), **flags)
-            return command(*args, settings=settings, **kwargs)
+            try:
+                settings = load_settings(kwargs.pop("config"), **flags)
+                return command(*args, settings=settings, **kwargs)
+            except CchcError as exc:
+                typer.echo(f"cchc: {exc}", err=True)
+                raise typer.Exit(EXIT_UNREADABLE) from None
 
         # typer reads the command's options from this signature
         run.__signature__ = inspect.Signature([*own, *shared])
