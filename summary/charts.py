@@ -11,7 +11,7 @@ import math
 from collections.abc import Sequence
 from html import escape
 
-from cchc.summary.fmt import number, percent
+from cchc.shown import number, percent
 
 WIDTH = 920
 LABEL_WIDTH = 200

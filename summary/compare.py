@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from cchc.summary import fmt
+from cchc import shown
 from cchc.summary.rates import RATES, compute
 
 Values = Mapping[str, Mapping[str, float | None]]  # commune → code → value (None for blank)
@@ -64,7 +64,7 @@ def rate_change(key: str, now_values: Values, then_values: Values) -> Change:
     now_set, then_set = _reporting(now_values, rate.parts), _reporting(then_values, rate.parts)
     common = now_set & then_set
     if not common:
-        return NO_COMMON if now_set or then_set else Change(fmt.NONE)
+        return NO_COMMON if now_set or then_set else Change(shown.NONE)
     now = compute(rate, [now_values[c] for c in common]).value
     then = compute(rate, [then_values[c] for c in common]).value
     text = difference(now, then, points=True)
@@ -74,10 +74,10 @@ def rate_change(key: str, now_values: Values, then_values: Values) -> Change:
 def difference(now: float | None, then: float | None, points: bool = False) -> str:
     """"+120 (+10,0%)", or "+2,5 điểm %" between two percentages; a dash when one is blank."""
     if now is None or then is None:
-        return fmt.NONE
+        return shown.NONE
     delta = now - then
     sign = "+" if delta > 0 else ""
     if points:
-        return f"{sign}{fmt.number(delta, 1)} điểm %"
-    relative = f" ({sign}{fmt.percent(100 * delta / then)})" if then else ""
-    return f"{sign}{fmt.number(delta)}{relative}"
+        return f"{sign}{shown.number(delta, 1)} điểm %"
+    relative = f" ({sign}{shown.percent(100 * delta / then)})" if then else ""
+    return f"{sign}{shown.number(delta)}{relative}"

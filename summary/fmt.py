@@ -3,10 +3,8 @@ same thing; figures and dates are cchc.shown's, as on the desk."""
 
 from __future__ import annotations
 
-from cchc.shown import NONE, day, moment, number, percent
+from cchc.shown import day
 from cchc.summary.model import Commune
-
-__all__ = ["NONE", "day", "moment", "number", "percent"]
 
 SUBMISSION = {"submitted": "Đã nộp", "rejected": "Bị trả lại (có lỗi)", "missing": "Chưa nộp"}
 FOLLOW_UP = {"rollup": "Số liệu tổng hợp", "error": "Lỗi", "warning": "Cảnh báo",

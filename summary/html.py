@@ -17,6 +17,7 @@ from pathlib import Path
 from jinja2 import Environment
 from markupsafe import Markup
 
+from cchc import shown
 from cchc.summary import charts, compare, fmt
 from cchc.summary.model import Commune, RateValue, Summary
 from cchc.summary.rates import compute_all
@@ -70,10 +71,10 @@ def render(summary: Summary) -> str:
 @cache
 def _environment() -> Environment:
     env = environment("cchc.summary")
-    env.filters.update(number=fmt.number, percent=fmt.percent, day=fmt.day, moment=fmt.moment,
-                       data=_data_value)
+    env.filters.update(number=shown.number, percent=shown.percent, day=shown.day,
+                       moment=shown.moment, data=_data_value)
     env.globals.update(reporting=fmt.reporting, change=compare.difference, figure=_figure,
-                       NONE=fmt.NONE, FOLLOW_UP=fmt.FOLLOW_UP)
+                       NONE=shown.NONE, FOLLOW_UP=fmt.FOLLOW_UP)
     return env
 
 
@@ -90,7 +91,7 @@ def _data_value(value: float | None) -> str:
 
 
 def _figure(value: float | None, kind: str) -> str:
-    return fmt.percent(value, 2) if kind == "percent" else fmt.number(value)
+    return shown.percent(value, 2) if kind == "percent" else shown.number(value)
 
 
 def headline(summary: Summary) -> list[Card]:
@@ -102,11 +103,11 @@ def headline(summary: Summary) -> list[Card]:
         Card("submitted", summary.n_submitted,
              fmt.reporting(summary.n_submitted, summary.n_expected),
              "xã, thị trấn đã gửi báo cáo", f"bị trả lại: {rejected}; chưa nộp: {missing}"),
-        Card("3.3.1", dossiers.value, fmt.number(dossiers.value), "hồ sơ TTHC đã tiếp nhận",
+        Card("3.3.1", dossiers.value, shown.number(dossiers.value), "hồ sơ TTHC đã tiếp nhận",
              f"{fmt.reporting(dossiers.n_reporting, dossiers.n_expected)} xã báo cáo"),
     ]
     for rate in summary.rates:
-        cards.append(Card(rate.key, rate.value, fmt.percent(rate.value), rate.label,
+        cards.append(Card(rate.key, rate.value, shown.percent(rate.value), rate.label,
                           f"{rate.formula}; {fmt.reporting(rate.n, summary.n_expected)} xã "
                           "đủ số liệu"))
     return cards
@@ -199,7 +200,7 @@ def year_before(summary: Summary) -> list[Sequence[str]]:
                                            points=now.kind == "percent").shown))
     for rate in summary.rates:
         then_rate = previous.rates[rate.key]
-        rows.append((rate.label, fmt.percent(rate.value), fmt.percent(then_rate.value),
+        rows.append((rate.label, shown.percent(rate.value), shown.percent(then_rate.value),
                      compare.rate_change(rate.key, now_values, previous.values).shown))
     return rows
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from cchc.summary.fmt import number, percent
+from cchc.shown import number, percent
 from cchc.summary.model import Line
 from cchc.template.catalog import Indicator, load_catalog
 

@@ -22,6 +22,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from cchc import shown
 from cchc.summary import fmt
 from cchc.summary.model import Commune, Line, Summary
 from cchc.summary.rates import RATES
@@ -87,7 +88,7 @@ def appendix(ws: Worksheet, summary: Summary) -> None:
         "TỔNG HỢP PHỤ LỤC 01b — KẾT QUẢ THỰC HIỆN CÔNG TÁC CẢI CÁCH HÀNH CHÍNH CẤP XÃ",
         f"{summary.area.name} — {summary.period.label}",
         f"Số xã, thị trấn đã gửi báo cáo: {summary.n_submitted}/{summary.n_expected}; "
-        f"hạn nộp {fmt.day(summary.deadline)}; số liệu đến {fmt.moment(summary.data_as_of)}",
+        f"hạn nộp {shown.day(summary.deadline)}; số liệu đến {shown.moment(summary.data_as_of)}",
     ])
     row = _header(ws, 4, header)
     for line in summary.lines:
@@ -102,8 +103,9 @@ def appendix(ws: Worksheet, summary: Summary) -> None:
         put(ws, row, 3, "%")
         put(ws, row, 4, rate.value, number_format=RATE_FORMAT)
         put(ws, row, 5, fmt.reporting(rate.n, summary.n_expected)).alignment = _CENTRED
-        put(ws, row, 6, f"{rate.formula} = {fmt.number(rate.numerator)}/"
-                        f"{fmt.number(rate.denominator)}" if rate.n else "không xã nào đủ số liệu")
+        put(ws, row, 6, f"{rate.formula} = {shown.number(rate.numerator)}/"
+                        f"{shown.number(rate.denominator)}" if rate.n
+            else "không xã nào đủ số liệu")
     _layout(ws, [10, 58, 16, 14, 12, 44], title_rows="4:4", freeze="C5", fit_width=True)
 
 
@@ -170,7 +172,7 @@ def submissions(ws: Worksheet, summary: Summary) -> None:
               "Đúng hạn / muộn", "Số ngày muộn", "Tệp", "Số lần gửi", "Lỗi", "Cảnh báo"]
     _titles(ws, summary, len(header), [
         f"TÌNH HÌNH GỬI BÁO CÁO — {summary.area.name} — {summary.period.label}",
-        f"Hạn nộp: {fmt.day(summary.deadline)}. Nhận lần đầu là lúc tệp báo cáo đầu tiên của xã "
+        f"Hạn nộp: {shown.day(summary.deadline)}. Nhận lần đầu là lúc tệp báo cáo đầu tiên của xã "
         "đến hộp thư nhận báo cáo (không phải lúc hệ thống đọc tệp ban đêm), kể cả bản cán bộ "
         "đã trả lại xã; bản hệ thống từ chối mà chưa trả lại thì không tính. Xã gửi lại bản sửa "
         "trước hạn ghi trong thư trả lại vẫn là đúng hạn.",
@@ -207,7 +209,7 @@ def follow_up(ws: Worksheet, summary: Summary) -> None:
     _titles(ws, summary, len(header), [
         f"NHỮNG VIỆC CẦN XỬ LÝ — {summary.area.name} — {summary.period.label}",
         "Tệp không xác định được xã hoặc kỳ: những tệp nhận từ "
-        f"{fmt.day(first)} đến {fmt.day(last)}.",
+        f"{shown.day(first)} đến {shown.day(last)}.",
     ])
     row = _header(ws, 3, header)
     for number, item in enumerate(summary.follow_up, start=1):
