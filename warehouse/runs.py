@@ -24,10 +24,16 @@ def start_run(con: duckdb.DuckDBPyConnection, inbox: str, run_id: str | None = N
     """Record that a run began; returns its run_id (made up from the time when not given).
     ``kind``: an ingest of the inbox, or a reprocess of files already archived."""
     started = datetime.now()
-    run_id = run_id or f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    run_id = run_id or _new_run_id(started)
     con.execute("INSERT INTO core.runs (run_id, started_at, inbox, status, kind) "
                 "VALUES (?, ?, ?, 'running', ?)", [run_id, started, inbox, kind])
     return run_id
+
+
+def _new_run_id(started: datetime) -> str:
+    """When the run began, to the second, and six random hex digits: sorts by time, and two
+    runs begun in the same second (an upload during the night) still differ."""
+    return f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
 
 
 def record_quiet_run(con: duckdb.DuckDBPyConnection, inbox: str, n_seen: int,
@@ -35,7 +41,7 @@ def record_quiet_run(con: duckdb.DuckDBPyConnection, inbox: str, n_seen: int,
     """Record a run that found nothing new, already finished; returns its run_id. The roll-ups
     are not refreshed: nothing changed."""
     started = datetime.now()
-    run_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    run_id = _new_run_id(started)
     con.execute("""INSERT INTO core.runs (run_id, started_at, finished_at, inbox, n_seen, n_new,
                        n_accepted, n_rejected, n_quarantined, n_duplicate, n_superseded,
                        summary_md, status, kind)
