@@ -8,13 +8,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlencode
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from cchc.warehouse import desk
-from cchc.warehouse.schema import WarehouseBusy
 from cchc.web import pages, upload
 from cchc.web.respond import Responder
 
@@ -29,18 +27,18 @@ def routes(r: Responder, deadlines: Mapping[str, object]) -> list[Route]:
         if upload.unit_of(request):
             return RedirectResponse("/upload", 303)
 
-        def first():
+        def choices():
             with r.store.read() as con:
                 return desk.periods_with_reports(con)
-        try:
-            choices = await run_in_threadpool(first)
-        except WarehouseBusy:
-            return r.busy(request)
-        if not choices:
-            return RedirectResponse("/runs", 303)
-        top = choices[0]
-        return RedirectResponse(
-            f"/period?{urlencode({top['level']: top['code'], 'period': top['period']})}", 303)
+
+        def first(found) -> Response:
+            if not found:
+                return RedirectResponse("/runs", 303)
+            top = found[0]
+            return RedirectResponse(
+                f"/period?{urlencode({top['level']: top['code'], 'period': top['period']})}",
+                303)
+        return await r.answer(request, choices, first)
 
     async def period(request: Request) -> Response:
         q = dict(request.query_params)
@@ -109,9 +107,7 @@ def docs_file(root: Path, wanted: str) -> Path:
     """The file ``wanted`` names under a run's Data Docs folder ``root``; DeskError for
     anything else (``..``, an absolute path, a link out of the folder, a folder, nothing)."""
     base = root.resolve()
-    if "\0" in wanted:
-        raise desk.DeskError("không có tệp này trong báo cáo kiểm tra dữ liệu của lần nạp")
-    path = (base / (wanted or "index.html")).resolve()
-    if not path.is_relative_to(base) or not path.is_file():
+    path = None if "\0" in wanted else (base / (wanted or "index.html")).resolve()
+    if path is None or not path.is_relative_to(base) or not path.is_file():
         raise desk.DeskError("không có tệp này trong báo cáo kiểm tra dữ liệu của lần nạp")
     return path

@@ -50,11 +50,7 @@ def routes(r: Responder) -> list[Route]:
             if found["format"] != "pdf":
                 raise desk.DeskError("báo cáo này không phải tệp PDF: không có ảnh trang")
             boxes = [box[1]] if box and box[0] == number else []
-            try:
-                data = Path(found["archive_path"]).read_bytes()
-            except OSError:
-                raise desk.DeskError("không tìm thấy tệp của báo cáo trong kho lưu trữ") from None
-            return pdf_page.render(data, number, boxes)
+            return pdf_page.render(_archived(found).read_bytes(), number, boxes)
         return await r.answer(request, draw, lambda png: Response(png, media_type="image/png"))
 
     async def original(request: Request) -> Response:
@@ -65,9 +61,7 @@ def routes(r: Responder) -> list[Route]:
             with store.read() as con:
                 found = desk.report(con, report_id)
             upload.check_own(request, found)
-            path = Path(found["archive_path"] or "")
-            if not path.is_file():
-                raise desk.DeskError("không tìm thấy tệp của báo cáo trong kho lưu trữ")
+            path = _archived(found)
             return path, Path(found["sent_as"] or found["file_name"] or path.name).name
         return await r.answer(request, find, lambda kept: FileResponse(
             kept[0], filename=kept[1], media_type=_MEDIA.get(kept[0].suffix.lower(),
@@ -97,6 +91,14 @@ def routes(r: Responder) -> list[Route]:
         Route("/report/{report_id}/file", original),
         Route("/report/{report_id}/{kind}", act, methods=["POST"]),
     ]
+
+
+def _archived(found: dict) -> Path:
+    """The report's file in the archive; DeskError when it is not there (moved, deleted)."""
+    path = Path(found["archive_path"] or "")
+    if not path.is_file():
+        raise desk.DeskError("không tìm thấy tệp của báo cáo trong kho lưu trữ")
+    return path
 
 
 def parse_value(text: str) -> float | None:
