@@ -48,8 +48,8 @@ def pages(db: Path) -> dict[str, str]:
 def time_pages(db: Path, runs: int) -> dict[str, dict[str, float]]:
     with contextlib.suppress(DeskError):  # a second run over the same warehouse
         create_user(db, "bench", "officer", PASSWORD)
-    with TestClient(create_app(Settings(db=db, inbox=db.parent / "inbox",
-                                         archive=db.parent / "archive"), secret="bench")) as client:
+    with TestClient(create_app(Settings(db=db, inbox=db.parent / "inbox"),
+                               secret="bench")) as client:
         token = client.get("/login").text.split('name="csrftoken" value="')[1].split('"')[0]
         client.post("/login", data={"csrftoken": token, "name": "bench", "password": PASSWORD})
         found = {}

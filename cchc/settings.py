@@ -143,11 +143,11 @@ def _typed(name: str, value: object, where: str) -> object:
             raise SettingsError(f"{where}: expected a table such as "
                                 '{"2024-9M" = "2024-09-25"}')
         return {str(k): str(v) for k, v in value.items()}
-    if kind in ("Path", "Path | None"):
+    if kind in ("Path", "Path | None"):  # the annotations are text (from __future__)
         return Path(str(value))
-    if kind in ("bool", bool):
+    if kind == "bool":
         return _yes_no(value, where)
-    if kind in ("int", int):
+    if kind == "int":
         try:
             number = int(value)
         except (TypeError, ValueError):

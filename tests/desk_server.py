@@ -34,8 +34,7 @@ def serve(db: Path, secret: str | None = "test-secret", settings=None,
     """(base URL, the app) while uvicorn serves the desk in a thread; ``secret=None`` signs
     sessions with the key kept beside the warehouse, as ``cchc web`` does; ``settings`` as
     ``cchc web`` hands them (the inbox uploads go to); ``https`` as ``--behind-proxy``."""
-    settings = settings or Settings(db=Path(db), inbox=Path(db).parent / "inbox",
-                                    archive=Path(db).parent / "archive")
+    settings = settings or Settings(db=Path(db), inbox=Path(db).parent / "inbox")
     app = create_app(replace(settings, behind_proxy=https), secret=secret)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
