@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cchc.template import catalog
+from cchc.template.appendix import load_template
 from cchc.transforms import admin_units
 from cchc.transforms.periods import parse_period
 from cchc.warehouse.runs import finish_run, start_run
@@ -118,7 +118,7 @@ def _map_reports(admin_map: str, n: int) -> list[dict]:
 
 def _observations(report_ids: pd.Series, rng: np.random.Generator) -> pd.DataFrame:
     """One row per report × value row of the catalog, values plausible for the row's kind."""
-    rows = [i for i in catalog.load_catalog() if i.kind != "group"]
+    rows = [i for i in load_template().indicators if i.kind != "group"]
     n = len(report_ids)
     columns = []
     for item in rows:

@@ -42,9 +42,9 @@ def extract(
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON contract.")] = False,
 ) -> None:
     """Extract a report's metadata and every Phụ lục 01b figure, with where each was read."""
-    from cchc.flows.reading import extract_report
+    from cchc.flows.reading import extract_report, template_for
 
-    report = extract_report(file, settings.province)
+    report = extract_report(file, template_for(settings.rules), settings.province)
     if as_json:
         typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -61,12 +61,13 @@ def validate(
         help="Write Great Expectations Data Docs (HTML) into this folder.")] = None,
 ) -> None:
     """Check a report like a careful analyst; exit 0 accepted, 1 rejected, 2 unreadable."""
-    from cchc.flows.reading import read_report
+    from cchc.flows.reading import read_report, template_for
     from cchc.transforms.validate import validate_reports
 
-    report, claims = read_report(file, settings.province)
-    verdict = validate_reports([(report, claims)], docs_dir=docs,
-                               rules_path=settings.rules)[report.source.sha256]
+    template = template_for(settings.rules)
+    report, claims = read_report(file, template, settings.province)
+    verdict = validate_reports([(report, claims)], template,
+                               docs_dir=docs)[report.source.sha256]
     document = {**report.to_json(), "status": verdict.status,
                 "issues": [issue.to_json() for issue in verdict.issues]}
     if as_json:
@@ -179,10 +180,11 @@ def summary(
     out: Annotated[Path, typer.Option(help="Folder for the workbook and the HTML.")] = Path("."),
 ) -> None:
     """Write the district (or province) summary: consolidated Phụ lục 01b workbook and HTML."""
+    from cchc.flows.reading import template_for
     from cchc.summary import build
 
-    paths = build(settings.db, period, district=district, province=province, out_dir=out,
-                  deadlines=settings.deadlines)
+    paths = build(settings.db, period, template=template_for(settings.rules), district=district,
+                  province=province, out_dir=out, deadlines=settings.deadlines)
     typer.echo(f"Bảng tổng hợp (.xlsx): {paths.xlsx}\nBáo cáo (.html):       {paths.html}")
 
 

@@ -11,20 +11,19 @@ text in its first row only, and a cell spanning several grid columns counts once
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Iterator
 
 from cchc.errors import UnreadableReport
 from cchc.extractors.damaged import reading
 from cchc.extractors.table import Columns, data_cells, find_columns, is_header_row
+from cchc.template.appendix import Template
 from cchc.template.raw import Place, RawReport, RawRow, TextLine
 from cchc.template.text import clean, fold
 
 _HEADER_SEARCH_ROWS = 4
-_APPENDIX = re.compile(r"phu luc\s*0?1\s*b\b")
 
 
-def extract_docx(data: bytes, name: str) -> RawReport:
+def extract_docx(data: bytes, name: str, template: Template) -> RawReport:
     """Read a Word report's running text and its appendix rows."""
     from cchc.extractors.xlsx_report import check_archive
 
@@ -32,18 +31,18 @@ def extract_docx(data: bytes, name: str) -> RawReport:
     with reading(name, "Word (.docx)"):
         blocks = list(_blocks(data))
     lines = tuple(_lines(blocks))
-    found = _find_appendix(blocks)
+    found = _find_appendix(blocks, template)
     if found is None:
         raise UnreadableReport(
             name, "không có bảng Phụ lục 01b (dòng tiêu đề có 'Chỉ tiêu thống kê' và 'Số "
             "liệu') trong tệp Word; tệp này không phải báo cáo CCHC")
     table_number, grid, header_end, columns = found
-    rows = tuple(_rows(table_number, grid, header_end, columns))
+    rows = tuple(_rows(table_number, grid, header_end, columns, template))
     if not rows:
         raise UnreadableReport(name, f"bảng {table_number} có tiêu đề phụ lục nhưng bên dưới "
                                      "không có dòng chỉ tiêu nào")
     return RawReport(format="docx", lines=lines, rows=rows,
-                     appendix_title=_title(blocks, table_number))
+                     appendix_title=_title(blocks, table_number, template))
 
 
 # A paragraph is ("p", its text); a table is ("table", its number, its rows of cell texts).
@@ -102,7 +101,8 @@ def _cell_place(table: int, row: int, column: int) -> Place:
     return Place(table=table, row=row, cell=str(column))
 
 
-def _find_appendix(blocks: list[_Block]) -> tuple[int, list[list[str]], int, Columns] | None:
+def _find_appendix(blocks: list[_Block], template: Template
+                   ) -> tuple[int, list[list[str]], int, Columns] | None:
     """The first table whose top rows hold the appendix header: its number, its grid, the row
     after its header, its columns."""
     for block in blocks:
@@ -111,21 +111,23 @@ def _find_appendix(blocks: list[_Block]) -> tuple[int, list[list[str]], int, Col
         _, number, grid = block
         for index, texts in enumerate(grid[:_HEADER_SEARCH_ROWS]):
             cells = [clean(t) for t in texts]
-            if not is_header_row(cells):
+            if not is_header_row(cells, template):
                 continue
             header = [cells]
-            if index + 1 < len(grid) and is_header_row([clean(t) for t in grid[index + 1]]):
-                header.append([clean(t) for t in grid[index + 1]])
-            columns = find_columns(header)
+            below = [clean(t) for t in grid[index + 1]] if index + 1 < len(grid) else []
+            if below and is_header_row(below, template):
+                header.append(below)
+            columns = find_columns(header, template)
             if columns is not None:
                 return number, grid, index + len(header), columns
     return None
 
 
-def _rows(table: int, grid: list[list[str]], first: int, columns: Columns) -> Iterator[RawRow]:
+def _rows(table: int, grid: list[list[str]], first: int, columns: Columns, template: Template
+          ) -> Iterator[RawRow]:
     for index in range(first, len(grid)):
         texts = [clean(t) for t in grid[index]]
-        found = data_cells(texts, columns)
+        found = data_cells(texts, columns, template)
         if found is None:
             continue
         yield RawRow(code=found.code, label=found.label, unit=found.unit, value=found.value,
@@ -133,7 +135,7 @@ def _rows(table: int, grid: list[list[str]], first: int, columns: Columns) -> It
                      value_place=_cell_place(table, index + 1, columns.value + 1))
 
 
-def _title(blocks: list[_Block], table: int) -> str:
+def _title(blocks: list[_Block], table: int, template: Template) -> str:
     """The paragraphs just above the appendix table, from "Phụ lục 01b" on ("THỐNG KÊ … CỦA
     UBND XÃ …"), or from the table before it when no paragraph names the appendix."""
     texts: list[str] = []
@@ -144,5 +146,5 @@ def _title(blocks: list[_Block], table: int) -> str:
             texts = []
         elif clean(block[1]):
             texts.append(clean(block[1]))
-    named = [i for i, text in enumerate(texts) if _APPENDIX.match(fold(text))]
+    named = [i for i, text in enumerate(texts) if template.title.match(fold(text))]
     return " ".join(texts[named[-1]:] if named else texts)

@@ -25,11 +25,11 @@ from cchc.extractors.table import (
     is_header_row,
 )
 from cchc.extractors.text_report import appendix_rows
-from cchc.template.catalog import breakdowns_of, label_begins, normalise_code
+from cchc.template.appendix import Template
+from cchc.template.catalog import label_begins, normalise_code
 from cchc.template.raw import Place, RawReport, RawRow, TextLine
 from cchc.template.text import clean, fold
 
-_APPENDIX = re.compile(r"phu luc\s*0?1\s*b\b|chi tieu thong ke")
 _MIN_TEXT_CHARS = 20
 _CODE_LINE = re.compile(r"(?m)^\s*\d+(?:\.\d+)+\.?\s*$")
 _PDFIUM = threading.Lock()  # see page_texts
@@ -39,7 +39,7 @@ MAX_PAGES = 500
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 
-def extract_pdf(data: bytes, name: str) -> RawReport:
+def extract_pdf(data: bytes, name: str, template: Template) -> RawReport:
     """Read a PDF report's running text and its appendix rows."""
     pages = page_texts(data, name)
     if sum(len(text.strip()) for text in pages) < _MIN_TEXT_CHARS:
@@ -49,21 +49,21 @@ def extract_pdf(data: bytes, name: str) -> RawReport:
     lines = tuple(TextLine(clean(line), Place(page=number))
                   for number, text in enumerate(pages, start=1)
                   for line in text.splitlines() if clean(line))
-    first = appendix_page(pages)
+    first = appendix_page(pages, template)
     if first is None:
         raise UnreadableReport(
             name, f"không có Phụ lục 01b (bảng 'Chỉ tiêu thống kê') trong {len(pages)} trang; "
             "tệp PDF này không phải báo cáo CCHC")
     appendix = range(first, len(pages) + 1)
-    rows = tuple(join_split_rows(table_rows(data, appendix, name)))
+    rows = tuple(join_split_rows(table_rows(data, appendix, name, template), template))
     if _rows_unruled(rows):
-        rows = appendix_rows(_positioned_lines(data, appendix, name))[1]
+        rows = appendix_rows(_positioned_lines(data, appendix, name), template)[1]
     if not rows:
         raise UnreadableReport(
             name, f"trang {first} có tên Phụ lục 01b nhưng từ đó trở đi không có bảng kẻ ô với "
             "các cột 'Chỉ tiêu thống kê' và 'Số liệu'")
     return RawReport(format="pdf", lines=lines, rows=rows,
-                     appendix_title=_appendix_title(pages[first - 1]))
+                     appendix_title=_appendix_title(pages[first - 1], template))
 
 
 def page_texts(data: bytes, name: str) -> list[str]:
@@ -107,15 +107,22 @@ def _page_texts(data: bytes, name: str) -> list[str]:
         document.close()
 
 
-def appendix_page(pages: Sequence[str]) -> int | None:
+def appendix_page(pages: Sequence[str], template: Template) -> int | None:
     """The 1-based number of the first page that names the appendix or its table header."""
     for number, text in enumerate(pages, start=1):
-        if _APPENDIX.search(fold(text)):
+        if _names_appendix(fold(text), template):
             return number
     return None
 
 
-def table_rows(data: bytes, page_numbers: range, name: str) -> Iterator[RawRow]:
+def _names_appendix(folded: str, template: Template) -> bool:
+    """Folded text carrying the appendix's title, or its label column's header (a page the
+    title is missing from, or a commune that left it out)."""
+    return template.title.search(folded) is not None or template.header_label in folded
+
+
+def table_rows(data: bytes, page_numbers: range, name: str, template: Template
+               ) -> Iterator[RawRow]:
     """Every data row of the ruled tables on the given pages, in reading order.
 
     A page whose table repeats the header sets the columns; a page without one (Excel printed
@@ -128,9 +135,10 @@ def table_rows(data: bytes, page_numbers: range, name: str) -> Iterator[RawRow]:
                       for found in page.find_tables()]
             words = page_words(page) if tables else []
         for table, boxes in tables:
-            header = [r for r in table[:3] if is_header_row([clean(c) for c in r])]
+            header = [r for r in table[:3] if is_header_row([clean(c) for c in r], template)]
             if header:
-                columns = find_columns([[clean(c) for c in r] for r in header]) or columns
+                columns = find_columns([[clean(c) for c in r] for r in header], template) \
+                    or columns
             if columns is None:
                 continue
             overflow = header_overflow(words, [b for row in boxes[:len(header)] for b in row
@@ -138,7 +146,7 @@ def table_rows(data: bytes, page_numbers: range, name: str) -> Iterator[RawRow]:
             own = [w for w in words if w not in overflow]
             for row_boxes in boxes[len(header):]:
                 cells = [cell_text(own, box) for box in row_boxes]
-                row = _row(cells, columns, number, row_boxes)
+                row = _row(cells, columns, number, row_boxes, template)
                 if row is not None:
                     yield row
 
@@ -169,10 +177,11 @@ def _pages(data: bytes, page_numbers: range, name: str) -> Iterator[tuple[int, o
 
 
 def _row(cells: Sequence[str | None], columns: Columns, page: int,
-         boxes: Sequence[tuple[float, float, float, float] | None]) -> RawRow | None:
+         boxes: Sequence[tuple[float, float, float, float] | None], template: Template
+         ) -> RawRow | None:
     """One table row; its value's place carries the value cell's box on the page (pdfplumber's
     x0, top, x1, bottom in points from the top-left corner), for a reader to outline it."""
-    found = data_cells([clean(c) for c in cells], columns)
+    found = data_cells([clean(c) for c in cells], columns, template)
     if found is None:
         return None
     box = boxes[columns.value] if columns.value < len(boxes) else None
@@ -239,7 +248,7 @@ def _lines_and_boxes(pairs: Sequence[tuple[str, dict | None]]
         text.append(piece)
 
 
-def join_split_rows(rows: Iterator[RawRow]) -> Iterator[RawRow]:
+def join_split_rows(rows: Iterator[RawRow], template: Template) -> Iterator[RawRow]:
     """Join a row that a page break cut in two (Word lets a table row break across pages).
 
     The second half arrives as an uncoded row on the next page. It is a real row only when it
@@ -251,10 +260,11 @@ def join_split_rows(rows: Iterator[RawRow]) -> Iterator[RawRow]:
     for row in rows:
         code = normalise_code(row.code)
         if code:
-            total = code if breakdowns_of(code) else None
+            total = code if template.breakdowns_of(code) else None
         continuation = (previous is not None and not code
                         and row.place.page != previous.place.page
-                        and not any(label_begins(row.label, b) for b in breakdowns_of(total or "")))
+                        and not any(label_begins(row.label, b)
+                                    for b in template.breakdowns_of(total or "")))
         if continuation:
             previous = _joined(previous, row)
             continue
@@ -275,13 +285,13 @@ def _joined(first: RawRow, second: RawRow) -> RawRow:
                   value_place=first.value_place if first.value else second.value_place)
 
 
-def _appendix_title(text: str) -> str:
+def _appendix_title(text: str, template: Template) -> str:
     """The lines of the appendix's first page above its table header."""
     title = []
     for line in text.splitlines():
-        if fold(line).startswith(("stt", "chi tieu thong ke")):
+        if fold(line).startswith(template.header_starts):
             break
         if clean(line):
             title.append(clean(line))
-    start = next((i for i, t in enumerate(title) if _APPENDIX.search(fold(t))), 0)
+    start = next((i for i, t in enumerate(title) if _names_appendix(fold(t), template)), 0)
     return " ".join(title[start + 1:] if start < len(title) else title)

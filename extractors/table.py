@@ -11,21 +11,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from cchc.template.appendix import Template
 from cchc.template.text import fold
-
-# The start of each header cell's folded text → the column it names.
-_HEADER_WORDS = (
-    ("stt", "code"),
-    ("tt", "code"),
-    ("chi tieu", "label"),
-    ("noi dung", "label"),
-    ("don vi tinh", "unit"),
-    ("dvt", "unit"),
-    ("so lieu", "value"),
-    ("ket qua", "value"),
-    ("ghi chu", "note"),
-    ("ghi", "note"),
-)
 
 
 @dataclass(frozen=True)
@@ -39,28 +26,30 @@ class Columns:
     note: int | None
 
 
-def header_roles(cells: Sequence[str | None]) -> dict[str, int]:
-    """The columns a header row names: {"code": 0, "label": 1, …}."""
+def header_roles(cells: Sequence[str | None], template: Template) -> dict[str, int]:
+    """The columns a header row names: {"code": 0, "label": 1, …}, by the start of each cell's
+    folded text (the template's header columns)."""
     roles: dict[str, int] = {}
     for index, cell in enumerate(cells):
         folded = fold(cell)
-        for word, role in _HEADER_WORDS:
+        for word, role in template.columns:
             if re.match(rf"{word}\b", folded) and role not in roles:
                 roles[role] = index
                 break
     return roles
 
 
-def is_header_row(cells: Sequence[str | None]) -> bool:
-    roles = header_roles(cells)
+def is_header_row(cells: Sequence[str | None], template: Template) -> bool:
+    roles = header_roles(cells, template)
     return "label" in roles or ("unit" in roles and "value" in roles)
 
 
-def find_columns(header_rows: Sequence[Sequence[str | None]]) -> Columns | None:
+def find_columns(header_rows: Sequence[Sequence[str | None]], template: Template
+                 ) -> Columns | None:
     """Columns from one or two header rows; the lower row wins ("Số liệu" under "Kết quả")."""
     roles: dict[str, int] = {}
     for cells in header_rows:
-        for role, index in header_roles(cells).items():
+        for role, index in header_roles(cells, template).items():
             if role in {"unit", "value"} or role not in roles:
                 roles[role] = index
     if "label" not in roles or "value" not in roles:
@@ -92,12 +81,12 @@ class Cells:
     note: str
 
 
-def data_cells(texts: Sequence[str], columns: Columns) -> Cells | None:
+def data_cells(texts: Sequence[str], columns: Columns, template: Template) -> Cells | None:
     """The row's cells, or None for a row that carries no data (empty, header, column numbers).
 
     "Trong đó" printed in the code column (a merged cell's first row) is not a code.
     """
-    if not any(texts) or is_column_numbers(texts) or is_header_row(texts):
+    if not any(texts) or is_column_numbers(texts) or is_header_row(texts, template):
         return None
     code = cell(texts, columns.code)
     if fold(code).rstrip(":") == "trong do":

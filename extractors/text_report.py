@@ -19,20 +19,13 @@ from rapidfuzz import fuzz
 
 from cchc.errors import UnreadableReport
 from cchc.extractors.damaged import reading
-from cchc.template.catalog import Indicator, breakdowns_of, by_code, label_begins, load_catalog
+from cchc.template.appendix import Template
+from cchc.template.catalog import Indicator, label_begins
 from cchc.template.raw import Place, RawReport, RawRow, TextLine
 from cchc.template.text import clean, compact, fold
 
-_APPENDIX = re.compile(r"^phu luc\s*0?1\s*b\b")
 _CODE = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?(?=\s|$)\s*(.*)$")
-_HEADER_START = ("stt", "chi tieu thong ke")
-_HEADER_END = "so lieu"
 _COLUMN_NUMBERS = re.compile(r"^(\(?\d\)?\s+){2,5}\(?\d\)?$")
-# Every word of the template's header row. A wrapped header cell can spill past the "Số liệu"
-# line ("9 tháng, năm)"), and its "9" must not pass for the value of the row the page cut.
-_HEADER_WORDS = set(re.findall(r"\w+", fold(
-    "STT Chỉ tiêu thống kê (Sử dụng trong kỳ báo cáo hàng quý, 6 tháng, 9 tháng, năm) "
-    "Kết quả thống kê Đơn vị tính Số liệu Ghi chú")))
 _TABLE_END = re.compile(
     r"^(noi nhan|nguoi lap( bieu)?|tm\.? ?(uy|uy) ban|chu tich$|xac nhan|thu truong)")
 _NUMBER = re.compile(r"[+-]?\d[\d.,]*%?")
@@ -63,19 +56,19 @@ def decode(data: bytes, name: str) -> str:
         return data.decode("utf-8-sig")
 
 
-def extract_text(text: str, name: str) -> RawReport:
+def extract_text(text: str, name: str, template: Template) -> RawReport:
     """Read a text report into its running lines and appendix rows."""
     lines = tuple(
         TextLine(clean(line), Place(line=number))
         for number, line in enumerate(text.splitlines(), start=1)
         if clean(line) and not _PAGE_NUMBER.match(line)
     )
-    start = appendix_start(lines)
+    start = appendix_start(lines, template)
     if start is None:
         raise UnreadableReport(
             name, "không tìm thấy Phụ lục 01b (bảng 'Chỉ tiêu thống kê') trong văn bản; đề "
             "nghị xã gửi báo cáo kèm phụ lục số liệu thống kê")
-    title, rows = appendix_rows(lines[start:])
+    title, rows = appendix_rows(lines[start:], template)
     if not rows:
         raise UnreadableReport(
             name, f"Phụ lục 01b có dòng tiêu đề nhưng không có dòng chỉ tiêu nào của mẫu biểu "
@@ -83,25 +76,27 @@ def extract_text(text: str, name: str) -> RawReport:
     return RawReport(format="txt", lines=lines, rows=rows, appendix_title=title)
 
 
-def appendix_rows(lines: tuple[TextLine, ...]) -> tuple[str, tuple[RawRow, ...]]:
+def appendix_rows(lines: tuple[TextLine, ...], template: Template
+                  ) -> tuple[str, tuple[RawRow, ...]]:
     """The appendix's title and rows, from its text lines (the PDF extractor uses this too,
     for tables whose rows no ruling separates)."""
-    title, table = table_lines(lines)
-    return title, tuple(segment_cells(segment) for segment in row_segments(table))
+    title, table = table_lines(lines, template)
+    return title, tuple(segment_cells(segment) for segment in row_segments(table, template))
 
 
-def appendix_start(lines: tuple[TextLine, ...]) -> int | None:
-    """Index of the appendix's first line: "Phụ lục 01b", else its table header."""
+def appendix_start(lines: tuple[TextLine, ...], template: Template) -> int | None:
+    """Index of the appendix's first line: its title ("Phụ lục 01b"), else its table header."""
     for index, line in enumerate(lines):
-        if _APPENDIX.match(fold(line.text)):
+        if template.title.match(fold(line.text)):
             return index
     for index, line in enumerate(lines):
-        if fold(line.text).startswith("chi tieu thong ke"):
+        if fold(line.text).startswith(template.header_label):
             return max(index - 1, 0)
     return None
 
 
-def table_lines(lines: tuple[TextLine, ...]) -> tuple[str, tuple[TextLine, ...]]:
+def table_lines(lines: tuple[TextLine, ...], template: Template
+                ) -> tuple[str, tuple[TextLine, ...]]:
     """Split the appendix into its title and its body, dropping every repeated page header.
 
     A header block starts with "STT" or "Chỉ tiêu thống kê" and ends with the line naming the
@@ -112,13 +107,13 @@ def table_lines(lines: tuple[TextLine, ...]) -> tuple[str, tuple[TextLine, ...]]
     in_header = after_header = seen_header = False
     for line in lines:
         folded = fold(line.text)
-        if folded.startswith(_HEADER_START):
+        if folded.startswith(template.header_starts):
             in_header = seen_header = True
         if in_header:
-            in_header = _HEADER_END not in folded
+            in_header = template.header_ends not in folded
             after_header = not in_header
             continue
-        if _COLUMN_NUMBERS.match(folded) or (after_header and _header_spill(folded)):
+        if _COLUMN_NUMBERS.match(folded) or (after_header and _header_spill(folded, template)):
             continue
         after_header = False
         if not seen_header:
@@ -127,16 +122,20 @@ def table_lines(lines: tuple[TextLine, ...]) -> tuple[str, tuple[TextLine, ...]]
         if _TABLE_END.match(folded):
             break
         body.append(line)
-    return " ".join(title[1:] if title and _APPENDIX.match(fold(title[0])) else title), tuple(body)
+    named = bool(title) and template.title.match(fold(title[0])) is not None
+    return " ".join(title[1:] if named else title), tuple(body)
 
 
-def _header_spill(folded: str) -> bool:
-    """A line of header words only, with at least one word that is not a number."""
+def _header_spill(folded: str, template: Template) -> bool:
+    """A line of header words only, with at least one word that is not a number.
+
+    A wrapped header cell can spill past the "Số liệu" line ("9 tháng, năm)"), and its "9" must
+    not pass for the value of the row the page cut."""
     words = re.findall(r"\w+", folded)
-    return any(not w.isdigit() for w in words) and all(w in _HEADER_WORDS for w in words)
+    return any(not w.isdigit() for w in words) and all(w in template.header_words for w in words)
 
 
-def row_segments(lines: tuple[TextLine, ...]) -> list[_Segment]:
+def row_segments(lines: tuple[TextLine, ...], template: Template) -> list[_Segment]:
     """Group table lines into rows, walking the template in order.
 
     A line starts a row when it begins with a code that comes later in the template than the
@@ -146,9 +145,8 @@ def row_segments(lines: tuple[TextLine, ...]) -> list[_Segment]:
     Text taken in reading-position order prints a wrapped label's first line above its code
     (the code sits on the cell's middle line): such lines are moved back into their own row.
     """
-    catalog = load_catalog()
-    order = {indicator.code: index for index, indicator in enumerate(catalog)}
-    codes = by_code()
+    order = {indicator.code: index for index, indicator in enumerate(template.indicators)}
+    codes = template.by_code
     segments: list[_Segment] = []
     current: list[TextLine] = []
     code, indicator, position = "", None, -1
@@ -169,7 +167,7 @@ def row_segments(lines: tuple[TextLine, ...]) -> list[_Segment]:
             close()
             code, indicator = started
             position = order[indicator.code]
-            pending_breakdowns = list(breakdowns_of(indicator.code))
+            pending_breakdowns = list(template.breakdowns_of(indicator.code))
             current = [*moved, line]
         elif breakdown:
             close()

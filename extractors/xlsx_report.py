@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from cchc.errors import UnreadableReport
 from cchc.extractors.damaged import reading
 from cchc.extractors.table import Columns, data_cells, find_columns, is_header_row
+from cchc.template.appendix import Template
 from cchc.template.raw import Place, RawReport, RawRow, TextLine
 from cchc.template.text import clean
 
@@ -22,20 +23,20 @@ MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 _HEADER_SEARCH_ROWS = 40
 
 
-def extract_xlsx(data: bytes, name: str) -> RawReport:
+def extract_xlsx(data: bytes, name: str, template: Template) -> RawReport:
     """Read a workbook's running text and its appendix rows."""
     check_archive(data, name)
     with reading(name, "XLSX"):
         workbook = _open(data)
         formulas = _open(data, data_only=False) if _has_formulas(data) else None
     lines = tuple(_text_lines(workbook))
-    found = _find_appendix(workbook)
+    found = _find_appendix(workbook, template)
     if found is None:
         raise UnreadableReport(
             name, "không trang tính nào có Phụ lục 01b (dòng tiêu đề có 'Chỉ tiêu thống kê' và "
             "'Số liệu'); sổ tính này không phải báo cáo CCHC")
     sheet, header_row, columns = found
-    rows = tuple(_rows(sheet, header_row, columns,
+    rows = tuple(_rows(sheet, header_row, columns, template,
                        formulas[sheet.title] if formulas is not None else None))
     if not rows:
         raise UnreadableReport(name, f"trang tính '{sheet.title}' có tiêu đề phụ lục nhưng bên "
@@ -83,23 +84,25 @@ def _text_lines(workbook) -> Iterator[TextLine]:
                 yield TextLine("  ".join(texts), Place(sheet=sheet.title, cell=first.coordinate))
 
 
-def _find_appendix(workbook) -> tuple[object, int, Columns] | None:
+def _find_appendix(workbook, template: Template) -> tuple[object, int, Columns] | None:
     """The first sheet (in workbook order) whose top rows hold the appendix header."""
     for sheet in workbook.worksheets:
         rows = list(sheet.iter_rows(max_row=_HEADER_SEARCH_ROWS, values_only=True))
         for index, values in enumerate(rows):
             texts = [clean(_text(v)) for v in values]
-            if not is_header_row(texts):
+            if not is_header_row(texts, template):
                 continue
             below = [clean(_text(v)) for v in rows[index + 1]] if index + 1 < len(rows) else []
-            header_rows = [texts, below] if below and is_header_row(below) else [texts]
-            columns = find_columns(header_rows)
+            header_rows = [texts, below] if below and is_header_row(below, template) \
+                else [texts]
+            columns = find_columns(header_rows, template)
             if columns is not None:
                 return sheet, index + len(header_rows), columns
     return None
 
 
-def _rows(sheet, first_row: int, columns: Columns, formulas=None) -> Iterator[RawRow]:
+def _rows(sheet, first_row: int, columns: Columns, template: Template, formulas=None
+          ) -> Iterator[RawRow]:
     """Table rows below the header, skipping empty rows and the column-number row.
 
     A formula whose result was never saved (the file was written by a program that does not
@@ -113,7 +116,7 @@ def _rows(sheet, first_row: int, columns: Columns, formulas=None) -> Iterator[Ra
             formula = formulas[value_cell.coordinate].value
             if isinstance(formula, str) and formula.startswith("="):
                 texts[min(columns.value, len(row) - 1)] = formula
-        found = data_cells(texts, columns)
+        found = data_cells(texts, columns, template)
         if found is None:
             continue
         yield RawRow(

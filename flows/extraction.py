@@ -21,6 +21,7 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 
 from cchc.flows import steps
 from cchc.flows.inbox import Received
@@ -46,12 +47,13 @@ class ExtractionProcesses:
         self._lock = threading.Lock()
         self._pool = self._new_pool()
 
-    def extract(self, received: Received, province: str | None = None) -> steps.Extracted:
+    def extract(self, received: Received, province: str | None = None,
+                rules: Path | None = None) -> steps.Extracted:
         """``steps.extract`` of the file in a worker process."""
         for _ in range(2):
             pool = self._pool
             try:
-                return pool.submit(steps.extract, received, province).result()
+                return pool.submit(steps.extract, received, province, rules).result()
             except BrokenProcessPool:
                 self._replace(pool)
         return steps.Extracted(received, reason=CRASHED)

@@ -17,6 +17,7 @@ from prefect.utilities.annotations import quote, unmapped
 
 from cchc.flows import ingest, mailbox, steps
 from cchc.flows.inbox import Candidate, Received, archive
+from cchc.flows.reading import template_for
 from cchc.settings import Settings
 from cchc.transforms.validate import validate_reports
 
@@ -42,12 +43,13 @@ def receive(new: list[Candidate], archive_dir: Path) -> list[Received]:
 
 
 @task(name="extract", cache_policy=NO_CACHE)
-def extract(received: Received, province: str | None = None) -> steps.Extracted:
+def extract(received: Received, province: str | None = None, rules: Path | None = None
+            ) -> steps.Extracted:
     """One file, in the run's extraction processes (thread runner) or right here (a Dask
     worker, a process of its own); ``province`` is the inbox's setting."""
     processes = ingest.extract_in.get()
-    return (processes.extract(received, province) if processes
-            else steps.extract(received, province))
+    return (processes.extract(received, province, rules) if processes
+            else steps.extract(received, province, rules))
 
 
 @flow(name="nightly_ingest", validate_parameters=False)
@@ -59,7 +61,7 @@ def nightly_ingest(settings: Settings, notes: tuple[str, ...] = ()) -> steps.Run
     # An absolute archive: a Dask worker on another machine has a working directory of its own.
     received = receive(quote(new), settings.archive.resolve())
     fresh = steps.first_of_each(received, seen_before)
-    extracted = _extract_all(fresh, settings.province)
+    extracted = _extract_all(fresh, settings)
     verdicts, docs = _validate(settings, run_id, extracted)
     verdicts = mailbox.with_sender_warnings(settings, extracted, verdicts)
     todo = [*extracted, *(steps.Extracted(item) for item in received if item not in fresh)]
@@ -78,8 +80,7 @@ def reprocess(settings: Settings, files: list) -> steps.RunSummary:
     reference data: extract → validate the batch → store new readings → summary, the night's
     own steps."""
     run_id, _ = steps.begin_run(settings, kind="reprocess")
-    extracted = _extract_all([steps.from_archive(archived) for archived in files],
-                             settings.province)
+    extracted = _extract_all([steps.from_archive(archived) for archived in files], settings)
     verdicts, docs = _validate(settings, run_id, extracted)
     by_sha256 = {archived.submission.sha256: archived for archived in files}
     extracted.sort(key=lambda item: by_sha256[item.received.sha256].submission.inbox_path)
@@ -92,13 +93,14 @@ def reprocess(settings: Settings, files: list) -> steps.RunSummary:
     return summary
 
 
-def _extract_all(received: list[Received], province: str | None) -> list[steps.Extracted]:
+def _extract_all(received: list[Received], settings: Settings) -> list[steps.Extracted]:
     """Extract every file in parallel, by path; then free the extraction processes.
 
-    ``province`` is the inbox's province setting, which settles names shared across provinces."""
+    The settings' province settles names shared across provinces; its rules are the office's."""
     progress, processes = ingest.progress_to.get(), ingest.extract_in.get()
     extracted = []
-    for future in as_completed(extract.map(received, province=unmapped(province))):
+    for future in as_completed(extract.map(received, province=unmapped(settings.province),
+                                           rules=unmapped(settings.rules))):
         extracted.append(future.result())
         if progress:
             progress("extract", len(extracted), len(received))
@@ -116,7 +118,8 @@ def _validate(settings: Settings, run_id: str,
         return {}, None
     history = steps.history_for(settings, [report for report, _ in reports])
     docs = settings.docs.resolve() / run_id  # the desk opens it from another folder
-    return (validate(quote(reports), quote(history), docs, settings.rules),
+    template = template_for(settings.rules)
+    return (validate(quote(reports), quote(template), quote(history), docs),
             str(docs / "index.html"))
 
 

@@ -23,6 +23,7 @@ from cchc.extractors.detect import detect_format
 from cchc.extractors.pdf_report import page_texts
 from cchc.extractors.read import read_bytes, read_raw
 from cchc.extractors.text_report import decode
+from cchc.template.appendix import Template, load_template
 from cchc.template.raw import Place, RawReport, TextLine
 from cchc.template.text import clean
 from cchc.transforms import metadata
@@ -36,24 +37,33 @@ from cchc.transforms.sender import commune_in_name
 _LETTERHEAD_CHARS = 4000
 
 
-def extract_report(path: Path, province: str | None = None) -> Report:
+@lru_cache(maxsize=4)
+def template_for(rules: Path | None = None) -> Template:
+    """The shipped template, checked with the office's rules file when the setting ``rules``
+    names one; loaded once per process (each of the night's extraction workers, the desk, a
+    command) and handed down to every reader and check from here."""
+    return load_template(rules=rules)
+
+
+def extract_report(path: Path, template: Template, province: str | None = None) -> Report:
     """Read, extract and type one report file. Raises UnreadableReport for bad input.
 
     ``province``: the inbox's province setting, for commune names shared by several provinces.
     """
-    return read_report(path, province)[0]
+    return read_report(path, template, province)[0]
 
 
-def read_report(path: Path, province: str | None = None) -> tuple[Report, tuple[Claim, ...]]:
+def read_report(path: Path, template: Template, province: str | None = None
+                ) -> tuple[Report, tuple[Claim, ...]]:
     """The report and the figures its running text states, for the narrative cross-check.
 
     The claims, not the text lines: they are all the check needs, and a night's worth of text
     lines held until validation would cost hundreds of megabytes.
     """
     data = read_bytes(path)
-    raw = read_raw(data, path.name)
-    report = build_report(raw, str(path), hashlib.sha256(data).hexdigest(), province)
-    return report, narrative_claims(raw.lines)
+    raw = read_raw(data, path.name, template)
+    report = build_report(raw, template, str(path), hashlib.sha256(data).hexdigest(), province)
+    return report, narrative_claims(raw.lines, template)
 
 
 def sender(archive_path: str | None, file_name: str, communes: Sequence[Unit],

@@ -163,14 +163,16 @@ def first_of_each(received: Sequence[Received], seen_before: set[str]) -> list[R
     return fresh
 
 
-def extract(received: Received, province: str | None = None) -> Extracted:
+def extract(received: Received, province: str | None = None, rules: Path | None = None
+            ) -> Extracted:
     """Extract one file; an unreadable file becomes a reason, never an exception that stops the
     night. An unexpected error is a bug in cchc: it is logged in full and the file kept.
-    ``province`` is the inbox's setting (settles names several provinces share)."""
-    from cchc.flows.reading import read_report
+    ``province`` is the inbox's setting (settles names several provinces share), ``rules`` the
+    office's rules file (the template is loaded with it once per process)."""
+    from cchc.flows.reading import read_report, template_for
 
     try:
-        report, claims = read_report(received.path, province)
+        report, claims = read_report(received.path, template_for(rules), province)
     except UnreadableReport as exc:  # the name has its own column; reasons then group by kind
         return Extracted(received, reason=exc.reason)
     except CchcError as exc:
@@ -200,10 +202,11 @@ def history_for(settings: Settings, reports: Sequence[Report], wait: float = 60)
 def read_with(settings: Settings):
     """What tonight's reports are read and checked with: this cchc, this reference data."""
     from cchc import __version__
+    from cchc.flows.reading import template_for
     from cchc.transforms.validate import reference_sha256
     from cchc.warehouse.load import ReadWith
 
-    return ReadWith(__version__, reference_sha256(settings.rules))
+    return ReadWith(__version__, reference_sha256(template_for(settings.rules)))
 
 
 def load_batch(db: Path, run_id: str, batch: Sequence[Extracted], verdicts: dict,

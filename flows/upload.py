@@ -118,14 +118,16 @@ def receive(settings: Settings, uploaded: Path, file_name: str, uploaded_by: str
 def read_and_check(settings: Settings, upload: Upload) -> tuple[steps.Extracted, Any]:
     """The night's extraction (bounded, in its own process) and validation of one upload:
     (what was extracted, its verdict or None for a file that could not be read)."""
+    from cchc.flows.reading import template_for
     from cchc.transforms.validate import validate_reports
 
     received = _received(settings, upload)
-    extracted = _extract_bounded(received, settings.province)
+    extracted = _extract_bounded(received, settings.province, settings.rules)
     if extracted.report is None:
         return extracted, None
-    verdict = validate_reports([(extracted.report, extracted.claims)], _history(settings,
-                               extracted), None, settings.rules)[upload.sha256]
+    verdict = validate_reports([(extracted.report, extracted.claims)],
+                               template_for(settings.rules),
+                               _history(settings, extracted))[upload.sha256]
     if upload.unit and not _same_commune(extracted.report, upload.unit):
         verdict = _with(verdict, _other_commune(extracted.report, upload.unit))
     return extracted, verdict
@@ -203,10 +205,10 @@ def _received(settings: Settings, upload: Upload):
     return received
 
 
-def _extract_bounded(received, province: str | None) -> steps.Extracted:
+def _extract_bounded(received, province: str | None, rules: Path | None) -> steps.Extracted:
     context = multiprocessing.get_context("forkserver")
     with context.Pool(1, initializer=_limit_memory, maxtasksperchild=1) as pool:
-        pending = pool.apply_async(steps.extract, (received, province))
+        pending = pool.apply_async(steps.extract, (received, province, rules))
         try:
             return pending.get(EXTRACT_SECONDS)
         except multiprocessing.TimeoutError:

@@ -12,9 +12,9 @@ equality), so the officer knows whom to ask and does not send a total that contr
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 from cchc.summary.model import FollowUp, Line
+from cchc.template.appendix import Template
 from cchc.transforms.rules import Rule, code_list, load_rules, vi_number
 
 TOLERANCE = 1e-6
@@ -23,21 +23,19 @@ _HOLDS = {"<=": lambda a, b: a <= b + TOLERANCE, ">=": lambda a, b: a + TOLERANC
 
 
 def rollup_issues(lines: Sequence[Line], values: Mapping[str, Mapping[str, float | None]],
-                  names: Mapping[str, str], rules_path: Path | None = None
-                  ) -> list[FollowUp]:
+                  names: Mapping[str, str], template: Template) -> list[FollowUp]:
     """A follow-up line for each error rule the area's totals break. ``lines`` are the area's
     roll-up rows, ``values`` commune → code → value of the reports counted, ``names`` commune
     → its name."""
     by_code = {line.code: line for line in lines}
-    rules = load_rules(rules_path) if rules_path else load_rules()
     found = []
-    for rule in rules:
+    for rule in load_rules(template):
         if rule.severity != "error" or not _summed(rule, by_code):
             continue
         left, right = _total(rule.left, by_code), _total(rule.right, by_code)
         if left is None or right is None or _HOLDS[rule.op](left, right):
             continue
-        found.append(_said(rule, left, right, _culprits(rule, values, names)))
+        found.append(_said(rule, left, right, _culprits(rule, values, names), template))
     return found
 
 
@@ -60,11 +58,12 @@ def _culprits(rule: Rule, values: Mapping[str, Mapping[str, float | None]],
                   if reported(figures, rule.left) != reported(figures, rule.right))
 
 
-def _said(rule: Rule, left: float, right: float, culprits: list[str]) -> FollowUp:
+def _said(rule: Rule, left: float, right: float, culprits: list[str], template: Template
+          ) -> FollowUp:
     words = {"<=": "lớn hơn", ">=": "nhỏ hơn", "=": "khác"}[rule.op]
     message = (f"Số liệu tổng hợp tự mâu thuẫn: tổng mã {code_list(rule.left)} = "
                f"{vi_number(left)} {words} tổng mã {code_list(rule.right)} = {vi_number(right)}"
-               " (mẫu Phụ lục 01b đòi hỏi "
+               f" (mẫu {template.name} đòi hỏi "
                f"{code_list(rule.left)} {rule.op.replace('<=', '≤').replace('>=', '≥')} "
                f"{code_list(rule.right)}).")
     if culprits:

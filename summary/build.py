@@ -24,6 +24,7 @@ from cchc.summary.html import write_html
 from cchc.summary.model import Area
 from cchc.summary.timeliness import deadline_for, parse_deadlines
 from cchc.summary.workbook import write_workbook
+from cchc.template.appendix import Template
 from cchc.transforms import admin_units
 from cchc.transforms.periods import Period, parse_period
 from cchc.warehouse import summary_queries as queries
@@ -40,7 +41,7 @@ class SummaryPaths:
     html: Path
 
 
-def build(db_path: str | Path, period: str, *, district: str | None = None,
+def build(db_path: str | Path, period: str, *, template: Template, district: str | None = None,
           province: str | None = None, out_dir: str | Path,
           deadlines: Mapping[str, object] | None = None,
           retry_seconds: float = 30) -> SummaryPaths:
@@ -60,7 +61,7 @@ def build(db_path: str | Path, period: str, *, district: str | None = None,
                 f"no reports for {area.name} ({area.code}) for {key.key} in {db_path}; "
                 + (f"periods with reports: {', '.join(known)}" if known else
                    "it has no reports for any period: run the nightly load first"))
-        summary = collect(con, area, key, deadline)
+        summary = collect(con, area, key, deadline, template)
     finally:
         con.close()
     out = Path(out_dir)

@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from cchc import shown
-from cchc.summary.rates import RATES, compute
+from cchc.summary.rates import compute
+from cchc.template.appendix import Rate
 
 Values = Mapping[str, Mapping[str, float | None]]  # commune → code → value (None for blank)
 
@@ -58,9 +59,8 @@ def figure_change(code: str, aggregation: str | None, now: float | None, then: f
                              sum(then_values[c][code] for c in common)), len(common))
 
 
-def rate_change(key: str, now_values: Values, then_values: Values) -> Change:
+def rate_change(rate: Rate, now_values: Values, then_values: Values) -> Change:
     """The change of a derived rate, in points, over the communes complete in both periods."""
-    rate = next(r for r in RATES if r.key == key)
     now_set, then_set = _reporting(now_values, rate.parts), _reporting(then_values, rate.parts)
     common = now_set & then_set
     if not common:

@@ -24,15 +24,13 @@ from cchc.summary.model import (
     YearOnYear,
 )
 from cchc.summary.timeliness import judge
-from cchc.template.catalog import by_code
+from cchc.template.appendix import Template
 from cchc.transforms import admin_units
 from cchc.transforms.admin_units import Unit
 from cchc.transforms.periods import Period, parse_period, same_period_last_year
 from cchc.warehouse import summary_queries as queries
 
 UNATTRIBUTED_DAYS = 30
-# The figures a 2025 province summary sets beside each commune's predecessors a year earlier.
-YEAR_ON_YEAR_CODES = ("3.3.1", "3.3.2")
 
 _MISSING = "Chưa nhận được báo cáo: đề nghị đôn đốc xã gửi báo cáo kèm Phụ lục 01b."
 _KIND_ORDER = {"rollup": -1, "error": 0, "warning": 1, "missing": 2, "unidentified": 3,
@@ -40,41 +38,46 @@ _KIND_ORDER = {"rollup": -1, "error": 0, "warning": 1, "missing": 2, "unidentifi
 
 
 def collect(con: duckdb.DuckDBPyConnection, area: Area, period: Period,
-            deadline: date) -> Summary:
+            deadline: date, template: Template) -> Summary:
     """Everything both outputs show, from the views only (warehouse.summary_queries)."""
     values = queries.commune_values(con, area, period.key)
     communes = _communes(area, queries.completeness(con, area, period.key),
                          queries.receipts(con, area, period.key), values,
-                         deadline)
+                         deadline, template)
     n_submitted = sum(1 for c in communes if c.status == "submitted")
     window = (deadline - timedelta(days=UNATTRIBUTED_DAYS),
               deadline + timedelta(days=UNATTRIBUTED_DAYS))
     received = [c.received_at for c in communes if c.received_at]
     lines = rollup.lines(queries.rollup(con, area.level, area.code, period.key,
-                                        area.admin_map), len(area.communes), n_submitted)
-    contradictions = arithmetic.rollup_issues(lines, values, {c.code: c.name for c in communes})
+                                        area.admin_map), len(area.communes), n_submitted,
+                         template)
+    contradictions = arithmetic.rollup_issues(lines, values, {c.code: c.name for c in communes},
+                                              template)
     return Summary(
         area=area, period=period, deadline=deadline, lines=lines,
-        rates=tuple(rates.compute_all(values.values()).values()),
+        rates=tuple(rates.compute_all(values.values(), template.summary.rates).values()),
         communes=communes,
         follow_up=(*contradictions, *follow_up(con, area, communes, window)),
         unattributed_window=window,
-        previous=previous(con, area, period),
+        template=template,
+        previous=previous(con, area, period, template),
         data_as_of=max(received, default=None),
-        year_on_year=year_on_year(con, area, period, communes),
+        year_on_year=year_on_year(con, area, period, communes, template),
     )
 
 
 def _communes(area: Area, status: dict[str, dict[str, Any]], receipts: dict[str, list[Receipt]],
-              values: dict[str, dict[str, float | None]], deadline: date) -> tuple[Commune, ...]:
+              values: dict[str, dict[str, float | None]], deadline: date, template: Template
+              ) -> tuple[Commune, ...]:
     names = {d.code: d.name for d in area.districts}
     return tuple(_commune(unit, names.get(unit.district_code or "", ""),
                           status.get(unit.code, {}), receipts.get(unit.code, []),
-                          values.get(unit.code, {}), deadline) for unit in area.communes)
+                          values.get(unit.code, {}), deadline, template)
+                 for unit in area.communes)
 
 
 def _commune(unit: Unit, district_name: str, row: dict[str, Any], receipts: list[Receipt],
-             values: dict[str, float | None], deadline: date) -> Commune:
+             values: dict[str, float | None], deadline: date, template: Template) -> Commune:
     judged = judge(receipts, deadline)
     return Commune(
         code=unit.code, name=unit.name, district_code=unit.district_code or "",
@@ -86,7 +89,8 @@ def _commune(unit: Unit, district_name: str, row: dict[str, Any], receipts: list
         resubmitted_at=judged.resubmitted_at, letter_due=judged.letter_due,
         file_name=row.get("file_name"), n_reports=row.get("n_reports", 0),
         n_errors=row.get("n_errors", 0), n_warnings=row.get("n_warnings", 0),
-        values=values, rates=rates.compute_all([values]) if values else {},
+        values=values,
+        rates=rates.compute_all([values], template.summary.rates) if values else {},
     )
 
 
@@ -132,7 +136,8 @@ def _missing(area: Area, communes: tuple[Commune, ...]) -> list[FollowUp]:
     return items
 
 
-def previous(con: duckdb.DuckDBPyConnection, area: Area, period: Period) -> Previous | None:
+def previous(con: duckdb.DuckDBPyConnection, area: Area, period: Period, template: Template
+             ) -> Previous | None:
     """The same period a year earlier, or None when no commune of the area had a current
     report for it, or when it was on the other map (the area itself changed: the comparison
     then goes commune by commune through the lineage, ``year_on_year``)."""
@@ -145,23 +150,25 @@ def previous(con: duckdb.DuckDBPyConnection, area: Area, period: Period) -> Prev
     n_submitted = rows[0]["n_submitted"]
     values = queries.commune_values(con, area, before.key)
     return Previous(before, {line.code: line for line in
-                             rollup.lines(rows, len(area.communes), n_submitted)},
-                    rates.compute_all(values.values()), n_submitted, values)
+                             rollup.lines(rows, len(area.communes), n_submitted, template)},
+                    rates.compute_all(values.values(), template.summary.rates), n_submitted,
+                    values)
 
 
 def year_on_year(con: duckdb.DuckDBPyConnection, area: Area, period: Period,
-                 communes: tuple[Commune, ...]) -> tuple[YearOnYear, ...]:
+                 communes: tuple[Commune, ...], template: Template) -> tuple[YearOnYear, ...]:
     """For a 2025 province whose period a year earlier was on the legacy map: each commune's
     key figures beside its predecessors' sum then (successor_rollup). Empty otherwise."""
     before = _year_before(period)
     if area.admin_map != "2025" or before is None or admin_units.map_on(before.end) != "legacy":
         return ()
-    found = queries.successor_rollup(con, area.code, before.key, YEAR_ON_YEAR_CODES)
-    labels = by_code()
+    codes = template.summary.year_on_year
+    found = queries.successor_rollup(con, area.code, before.key, codes)
+    labels = template.by_code
     rows = []
     for commune in communes:
         lineage = admin_units.predecessors(commune.code)
-        for code in YEAR_ON_YEAR_CODES:
+        for code in codes:
             row = found.get((commune.code, code), {})
             rows.append(YearOnYear(
                 commune.code, commune.name, code, labels[code].label, commune.values.get(code),

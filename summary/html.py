@@ -23,11 +23,6 @@ from cchc.summary.model import Commune, RateValue, Summary
 from cchc.summary.rates import compute_all
 from cchc.templating import environment
 
-CHANNELS = (("3.3.1.a", "Trực tiếp", "#4e79a7"), ("3.3.1.b", "Qua BCCI", "#f28e2b"),
-            ("3.3.1.c", "Trực tuyến một phần", "#8cd17d"),
-            ("3.3.1.d", "Trực tuyến toàn trình", "#2e7d32"))
-COMPARED = ("3.3.1", "3.3.2", "3.3.1.c", "3.3.1.d", "1.1.1", "1.1.2", "7.4.2", "3.2.5")
-
 
 @dataclass(frozen=True)
 class Card:
@@ -96,14 +91,14 @@ def _figure(value: float | None, kind: str) -> str:
 
 def headline(summary: Summary) -> list[Card]:
     """The four figures the officer is asked for first."""
-    dossiers = summary.line("3.3.1")
+    dossiers = summary.line(summary.template.summary.dossiers)
     rejected = sum(1 for c in summary.communes if c.status == "rejected")
     missing = sum(1 for c in summary.communes if c.status == "missing")
     cards = [
         Card("submitted", summary.n_submitted,
              fmt.reporting(summary.n_submitted, summary.n_expected),
              "xã, thị trấn đã gửi báo cáo", f"bị trả lại: {rejected}; chưa nộp: {missing}"),
-        Card("3.3.1", dossiers.value, shown.number(dossiers.value), "hồ sơ TTHC đã tiếp nhận",
+        Card(dossiers.code, dossiers.value, shown.number(dossiers.value), "hồ sơ TTHC đã tiếp nhận",
              f"{fmt.reporting(dossiers.n_reporting, dossiers.n_expected)} xã báo cáo"),
     ]
     for rate in summary.rates:
@@ -151,13 +146,14 @@ def comparisons(summary: Summary) -> list[tuple[Markup, str]]:
     if not units:
         return []
     what = "huyện" if summary.area.by_district else "xã"
-    channels = sorted(((name, [_sum(group, code) for code, _, _ in CHANNELS])
+    codes = summary.template.summary
+    channels = sorted(((name, [_sum(group, code) for code, _, _ in codes.channels])
                        for name, group in units),
                       key=lambda row: -sum(v or 0 for v in row[1]))
-    rates = [(name, compute_all(group)) for name, group in units]
+    rates = [(name, compute_all(group, codes.rates)) for name, group in units]
     return [
         (_chart(charts.stacked_bars(channels,
-                                    [(label, colour) for _, label, colour in CHANNELS],
+                                    [(label, colour) for _, label, colour in codes.channels],
                                     title=f"Hồ sơ tiếp nhận theo kênh, từng {what} (3.3.1.a–d)")),
          f"Hồ sơ tiếp nhận theo kênh (3.3.1.a–d), từng {what}, xếp theo tổng số."),
         (_chart(_rate_chart(rates, summary, "on_time", "#4e79a7")),
@@ -188,7 +184,7 @@ def year_before(summary: Summary) -> list[Sequence[str]]:
     rows: list[Sequence[str]] = [
         ("Số xã đã gửi báo cáo", str(summary.n_submitted), str(previous.n_submitted),
          compare.difference(summary.n_submitted, previous.n_submitted))]
-    for code in COMPARED:
+    for code in summary.template.summary.compared:
         now, then = summary.line(code), previous.lines[code]
         rows.append((f"{code} {now.label}",
                      f"{_figure(now.value, now.kind)} "
@@ -198,10 +194,10 @@ def year_before(summary: Summary) -> list[Sequence[str]]:
                      compare.figure_change(code, now.aggregation, now.value, then.value,
                                            now_values, previous.values,
                                            points=now.kind == "percent").shown))
-    for rate in summary.rates:
+    for rate, value in zip(summary.template.summary.rates, summary.rates, strict=True):
         then_rate = previous.rates[rate.key]
-        rows.append((rate.label, shown.percent(rate.value), shown.percent(then_rate.value),
-                     compare.rate_change(rate.key, now_values, previous.values).shown))
+        rows.append((rate.label, shown.percent(value.value), shown.percent(then_rate.value),
+                     compare.rate_change(rate, now_values, previous.values).shown))
     return rows
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
+from cchc.template.appendix import Template
 from cchc.transforms.admin_units import Unit
 from cchc.transforms.periods import Period
 
@@ -188,6 +189,7 @@ class Summary:
     communes: tuple[Commune, ...]
     follow_up: tuple[FollowUp, ...]
     unattributed_window: tuple[date, date]
+    template: Template  # what the reports were rolled up with: its rates, charts, comparisons
     previous: Previous | None = None
     data_as_of: datetime | None = None
     year_on_year: tuple[YearOnYear, ...] = ()

@@ -8,40 +8,10 @@ communes. One commune's rate is the same formula over that one commune.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
 
 from cchc.summary.model import RateValue
-
-
-@dataclass(frozen=True)
-class Rate:
-    """A rate as data: its key, Vietnamese name, and the catalog codes it is made of."""
-
-    key: str
-    label: str
-    short: str
-    numerator: tuple[str, ...]
-    denominator: str
-
-    @property
-    def parts(self) -> tuple[str, ...]:
-        return (*self.numerator, self.denominator)
-
-    @property
-    def formula(self) -> str:
-        top = " + ".join(self.numerator)
-        return f"({top}) / {self.denominator}" if len(self.numerator) > 1 else \
-            f"{top} / {self.denominator}"
-
-
-RATES: tuple[Rate, ...] = (
-    Rate("on_time", "Tỷ lệ hồ sơ giải quyết đúng hẹn", "Đúng hạn", ("3.3.2",), "3.3.1"),
-    Rate("online", "Tỷ lệ hồ sơ tiếp nhận trực tuyến (một phần và toàn trình)", "Trực tuyến",
-         ("3.3.1.c", "3.3.1.d"), "3.3.1"),
-    Rate("plan", "Tỷ lệ hoàn thành nhiệm vụ kế hoạch CCHC", "Hoàn thành KH", ("1.1.2",),
-         "1.1.1"),
-)
+from cchc.template.appendix import Rate
 
 
 def compute(rate: Rate, communes: Iterable[Mapping[str, float | None]]) -> RateValue:
@@ -55,7 +25,8 @@ def compute(rate: Rate, communes: Iterable[Mapping[str, float | None]]) -> RateV
                      len(complete))
 
 
-def compute_all(communes: Iterable[Mapping[str, float | None]]) -> dict[str, RateValue]:
-    """Every rate of RATES over the same communes, by key."""
+def compute_all(communes: Iterable[Mapping[str, float | None]], rates: Sequence[Rate]
+                ) -> dict[str, RateValue]:
+    """Every rate (the template's, ``template.summary.rates``) over the same communes, by key."""
     communes = list(communes)
-    return {rate.key: compute(rate, communes) for rate in RATES}
+    return {rate.key: compute(rate, communes) for rate in rates}

@@ -13,15 +13,17 @@ from typing import Any
 
 from cchc.shown import number, percent
 from cchc.summary.model import Line
-from cchc.template.catalog import Indicator, load_catalog
+from cchc.template.appendix import Template
+from cchc.template.catalog import Indicator
 
 
-def lines(rows: Sequence[Mapping[str, Any]], n_expected: int,
-          n_submitted: int) -> tuple[Line, ...]:
+def lines(rows: Sequence[Mapping[str, Any]], n_expected: int, n_submitted: int,
+          template: Template) -> tuple[Line, ...]:
     """Every catalog row in template order: headings, then value rows filled from ``rows``
     (the area's roll-up rows; a row absent there is one nobody reported)."""
     found = {row["code"]: row for row in rows}
-    return tuple(_line(i, found.get(i.code), n_expected, n_submitted) for i in load_catalog())
+    return tuple(_line(i, found.get(i.code), n_expected, n_submitted)
+                 for i in template.indicators)
 
 
 def _line(indicator: Indicator, row: Mapping[str, Any] | None, n_expected: int,

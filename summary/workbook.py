@@ -25,8 +25,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 from cchc import shown
 from cchc.summary import fmt
 from cchc.summary.model import Commune, Line, Summary
-from cchc.summary.rates import RATES
-from cchc.template.catalog import value_indicators
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 COUNT_FORMAT = "#,##0"
@@ -136,13 +134,14 @@ def _group(ws: Worksheet, row: int, code: str, label: str, width: int) -> None:
 def matrix(ws: Worksheet, summary: Summary) -> None:
     """Sheet 2: one row per commune of the area, one column per indicator code, then the rates."""
     ws.title = "Số liệu từng xã"
-    indicators = value_indicators()
+    indicators = summary.template.value_indicators
+    rates = summary.template.summary.rates
     province = summary.area.by_district
     fixed = ["Mã xã", "Tên xã", *(["Huyện"] if province else []), "Tình trạng"]
     codes = [i.code for i in indicators]
-    _header(ws, 1, [*fixed, *codes, *(f"{r.short} (%)" for r in RATES)])
+    _header(ws, 1, [*fixed, *codes, *(f"{r.short} (%)" for r in rates)])
     _header(ws, 2, [*([""] * len(fixed)), *(i.label for i in indicators),
-                    *(f"{r.label}: {r.formula}" for r in RATES)], font=_SMALL)
+                    *(f"{r.label}: {r.formula}" for r in rates)], font=_SMALL)
     for row, commune in enumerate(summary.communes, start=3):
         values = [commune.code, commune.name,
                   *([commune.district_name] if province else []),
@@ -152,12 +151,12 @@ def matrix(ws: Worksheet, summary: Summary) -> None:
         for column, indicator in enumerate(indicators, start=len(fixed) + 1):
             put(ws, row, column, commune.values.get(indicator.code),
                 number_format=PERCENT_FORMAT if indicator.kind == "percent" else COUNT_FORMAT)
-        for column, rate in enumerate(RATES, start=len(fixed) + len(codes) + 1):
+        for column, rate in enumerate(rates, start=len(fixed) + len(codes) + 1):
             found = commune.rates.get(rate.key)
             put(ws, row, column, found.value if found else None, number_format=RATE_FORMAT)
     ws.row_dimensions[1].height = 30
     ws.row_dimensions[2].height = 90
-    widths = [8, 22, *([20] if province else []), 18, *([9] * len(codes)), *([12] * len(RATES))]
+    widths = [8, 22, *([20] if province else []), 18, *([9] * len(codes)), *([12] * len(rates))]
     frozen = get_column_letter(len(fixed) + 1) + "3"
     _layout(ws, widths, title_rows="1:2", freeze=frozen, fit_width=False,
             title_columns=f"A:{get_column_letter(2)}")

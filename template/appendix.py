@@ -60,9 +60,13 @@ class SummaryCodes:
     dossiers: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Template:
-    """One appendix template with everything a reader, a check or the summary asks of it."""
+    """One appendix template with everything a reader, a check or the summary asks of it.
+
+    Compared and hashed by identity: the transforms keep what they parse of its files (rules,
+    phrases) by the template they were given, and one command loads one template.
+    """
 
     name: str
     version: str
@@ -71,6 +75,7 @@ class Template:
     columns: tuple[tuple[str, str], ...]  # folded start of a header cell → the column it names
     header_starts: tuple[str, ...]
     header_ends: str
+    header_label: str
     header_words: frozenset[str]
     rules_path: Path
     narrative_path: Path
@@ -129,6 +134,7 @@ def load_template(path: Path = TEMPLATE_PATH, rules: Path | None = None) -> Temp
         columns=_columns(path, header.get("columns")),
         header_starts=tuple(str(s) for s in header.get("starts") or ()),
         header_ends=str(header.get("ends", "")),
+        header_label=str(header.get("label", "")),
         header_words=frozenset(re.findall(r"\w+", fold(str(header.get("printed", ""))))),
         rules_path=rules_path,
         narrative_path=narrative_path,

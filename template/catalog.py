@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Literal
 
@@ -21,8 +20,6 @@ from cchc.template.text import clean, compact
 
 _LABEL_HEAD = 18
 _LABEL_HEAD_MATCH = 78
-
-CATALOG_PATH = Path(__file__).resolve().parent.parent / "reference" / "indicators.yaml"
 
 Kind = Literal["group", "count", "percent", "choice"]
 Aggregation = Literal["sum", "weighted_percent", "mean_min_max", "count_by_code", "yes_share"]
@@ -85,9 +82,9 @@ def parent_of(code: str) -> str | None:
     return code.rsplit(".", 1)[0] if "." in code else None
 
 
-@cache
-def load_catalog(path: Path = CATALOG_PATH) -> tuple[Indicator, ...]:
-    """Read and check the catalog; rows come back in template order."""
+def load_catalog(path: Path) -> tuple[Indicator, ...]:
+    """Read and check a catalog file (the template's: ``template.appendix.load_template``
+    reads it); rows come back in template order."""
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
@@ -159,20 +156,6 @@ def _check_references(path: Path, indicators: list[Indicator]) -> None:
             raise ReferenceDataError(
                 f"{path.name}, row {indicator.code}: weight {indicator.weight} is not in "
                 "the catalog")
-
-
-def value_indicators() -> tuple[Indicator, ...]:
-    """The rows that carry a value (everything but group headings), in template order."""
-    return tuple(i for i in load_catalog() if i.has_value)
-
-
-def by_code() -> dict[str, Indicator]:
-    return {i.code: i for i in load_catalog()}
-
-
-def breakdowns_of(code: str) -> tuple[Indicator, ...]:
-    """The "Trong đó" rows under a total, in template order (empty for most rows)."""
-    return tuple(i for i in load_catalog() if i.is_breakdown and i.parent == code)
 
 
 def label_begins(text: str, indicator: Indicator) -> bool:

@@ -14,6 +14,7 @@ from pathlib import Path
 from tests.fixtures.office import convert
 from tests.fixtures.specs import make_spec, usual_window
 from tests.fixtures.word import WordLook, write_docx
+from tests.shipped import TEMPLATE
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
 # Committed, so the tests need no office suite; re-render with `python -m tests.desk_inbox`.
@@ -68,7 +69,7 @@ def load_hostile(db: Path, archive: Path) -> str:
     from cchc.warehouse.schema import connect
 
     source = REPORTS / "xlsx_15691_2024-Q1.xlsx"
-    report, _ = read_report(source)
+    report, _ = read_report(source, TEMPLATE)
     report = replace(report, meta=replace(report.meta, doc_number=HOSTILE_NUMBER))
     archive.mkdir(parents=True, exist_ok=True)
     kept = shutil.copy(source, archive / "hostile.xlsx")
@@ -95,8 +96,8 @@ def load_rejected(db: Path, archive: Path) -> str:
     from cchc.warehouse.runs import finish_run, start_run
     from cchc.warehouse.schema import connect
 
-    report, claims = read_report(REJECTED_PDF)
-    verdict = validate_reports([(report, claims)])[report.source.sha256]
+    report, claims = read_report(REJECTED_PDF, TEMPLATE)
+    verdict = validate_reports([(report, claims)], TEMPLATE)[report.source.sha256]
     assert verdict.status == "rejected"
     archive.mkdir(parents=True, exist_ok=True)
     kept = shutil.copy(REJECTED_PDF, archive / REJECTED_PDF.name)

@@ -31,6 +31,8 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.shipped import TEMPLATE
+
 FIXTURES = Path(__file__).parent / "fixtures" / "reports"
 SUFFIXES = (".pdf", ".xlsx", ".docx", ".txt")
 
@@ -126,7 +128,7 @@ def run_case(case: Case, folder: Path) -> Outcome:
     path.write_bytes(case.data)
     start = time.perf_counter()
     try:
-        read_report(path)
+        read_report(path, TEMPLATE)
         kind, detail = "extracted", ""
     except UnreadableReport as exc:
         kind, detail = "refused", exc.reason
@@ -249,9 +251,6 @@ def main() -> None:
                    "cchc.extractors.xlsx_report", "cchc.extractors.text_report",
                    "cchc.extractors.docx_report", "pdfplumber", "pypdfium2", "openpyxl", "docx"):
         importlib.import_module(module)
-    from cchc.template.catalog import load_catalog
-
-    load_catalog()
     tally = Tally(Counter())
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:

@@ -5,17 +5,18 @@ from pathlib import Path
 import pytest
 
 from cchc.errors import ReferenceDataError
-from cchc.template.catalog import breakdowns_of, by_code, load_catalog, value_indicators
+from cchc.template.catalog import load_catalog
+from tests.shipped import TEMPLATE
 
 
 def test_the_template_rows():
-    catalog = load_catalog()
+    catalog = TEMPLATE.indicators
     assert len(catalog) == 81
-    assert len(value_indicators()) == 65
-    assert [i.code for i in breakdowns_of("3.3.2")] == [
+    assert len(TEMPLATE.value_indicators) == 65
+    assert [i.code for i in TEMPLATE.breakdowns_of("3.3.2")] == [
         "3.3.2.a", "3.3.2.b", "3.3.2.c", "3.3.2.d"]
-    assert [i.code for i in breakdowns_of("7.2.2")] == ["7.2.2.a", "7.2.2.b"]
-    codes = by_code()
+    assert [i.code for i in TEMPLATE.breakdowns_of("7.2.2")] == ["7.2.2.a", "7.2.2.b"]
+    codes = TEMPLATE.by_code
     assert codes["1.4.2"].choices == {0: "Trực tuyến", 1: "Phát phiếu", 2: "Kết hợp"}
     assert codes["3.2.4"].aggregation == "weighted_percent"
     assert codes["3.2.4"].weight == "3.1.3"

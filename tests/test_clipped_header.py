@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from cchc.flows.reading import extract_report
+from tests.shipped import TEMPLATE
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
 # fixture → the "Trong đó" row that opens the second page of its group
@@ -26,7 +27,7 @@ BROKEN_GROUPS = {"pdf_word_15928_2024-H1.pdf": "3.3.2.a", "pdf_word_15976_2024-H
 @pytest.mark.parametrize(("name", "code"), BROKEN_GROUPS.items())
 def test_first_row_on_the_groups_second_page_keeps_its_figure(name, code):
     truth = json.loads((REPORTS / name).with_suffix(".expected.json").read_text())
-    report = extract_report(REPORTS / name)
+    report = extract_report(REPORTS / name, TEMPLATE)
     row = next(o for o in report.observations if o.code == code)
     total = next(o for o in report.observations if o.code == code[:-2])
     assert row.present and row.value == truth["values"][code] is not None

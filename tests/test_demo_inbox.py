@@ -15,6 +15,7 @@ from cchc.transforms.expectations import left_column, right_column, wide_frame
 from cchc.transforms.rules import load_rules
 from tests.fixtures.demo_inbox import HERE, MANIFEST, DemoInbox, build_demo_inbox
 from tests.fixtures.specs import expected_json
+from tests.shipped import TEMPLATE
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,7 +28,7 @@ def demo(tmp_path_factory) -> DemoInbox:
 @pytest.fixture(scope="module")
 def reports(demo):
     """Every file that can be read, extracted: file name → Report."""
-    return {f.name: extract_report(demo.path / f.name) for f in demo.files
+    return {f.name: extract_report(demo.path / f.name, TEMPLATE) for f in demo.files
             if f.status != "quarantined"}
 
 
@@ -121,8 +122,8 @@ def test_the_rejected_workbook_breaks_exactly_the_planted_rules(demo, reports):
 def broken_error_rules(reports) -> dict[str, set[str]]:
     """report_id → the error rules of reference/rules.yaml its figures break (as GX decides
     them: a side left unknown by its blank policy breaks nothing)."""
-    rules = [rule for rule in load_rules() if rule.severity == "error"]
-    frame = wide_frame(reports, rules).set_index("report_id")
+    rules = [rule for rule in load_rules(TEMPLATE) if rule.severity == "error"]
+    frame = wide_frame(reports, TEMPLATE, rules).set_index("report_id")
     broken: dict[str, set[str]] = {}
     for rule in rules:
         left, right = frame[left_column(rule)], frame[right_column(rule)]

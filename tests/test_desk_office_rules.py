@@ -10,12 +10,12 @@ from __future__ import annotations
 import yaml
 
 from cchc.settings import Settings
-from cchc.transforms.rules import RULES_PATH
 from cchc.web.accounts import create_user
 from tests.desk_inbox import load_rejected
 from tests.desk_server import PASSWORD, csrf_of, http_login, serve
+from tests.shipped import TEMPLATE
 
-SHIPPED = RULES_PATH
+SHIPPED = TEMPLATE.rules_path
 
 
 def _office_rules(path):

@@ -23,6 +23,7 @@ from cchc.web import actions, pages
 from cchc.web.accounts import create_user
 from cchc.web.store import Store
 from tests.desk_server import PASSWORD, csrf_of, http_login, serve
+from tests.shipped import TEMPLATE
 from tests.test_warehouse import load, variant
 
 COMMUNE = admin_units.communes_of("399")[0].code
@@ -98,7 +99,7 @@ def test_an_accepted_report_can_be_returned_with_a_reason(db):
 
 
 def submissions_row(db, out) -> dict:
-    built = build(db, "2024-9M", district="399", out_dir=out)
+    built = build(db, "2024-9M", template=TEMPLATE, district="399", out_dir=out)
     sheet = openpyxl.load_workbook(built.xlsx)["Tình hình nộp báo cáo"]
     header = [c.value for c in sheet[3]]
     rows = {r[0]: dict(zip(header, r, strict=True))

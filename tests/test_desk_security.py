@@ -28,13 +28,14 @@ from cchc.warehouse.schema import connect
 from cchc.web.accounts import change_password, change_role, create_user
 from cchc.web.security import FREE_FAILURES
 from tests.desk_server import PASSWORD, serve
+from tests.shipped import TEMPLATE
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
 
 
 def _load(db: Path, archive: Path, name: str) -> str:
     source = REPORTS / name
-    report, _ = read_report(source)
+    report, _ = read_report(source, TEMPLATE)
     kept = shutil.copy(source, archive / name)
     submission = Submission(name, f"/inbox/{name}", report.source.sha256,
                             source.stat().st_size, 0.0, datetime(2024, 9, 20, 8), str(kept),

@@ -28,6 +28,7 @@ from cchc.transforms.expectations import (
     wide_frame,
 )
 from cchc.transforms.model import Observation, Report
+from tests.shipped import TEMPLATE
 
 SEED = Path(__file__).parent / "fixtures" / "seed" / "000_2efa1e083bc69a65.txt"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -75,7 +76,7 @@ def with_unknown_code(seed: Report, report_id: str) -> Report:
 
 @pytest.fixture(scope="module")
 def seed() -> Report:
-    return extract_report(SEED)
+    return extract_report(SEED, TEMPLATE)
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +90,7 @@ def issues(seed, docs_dir):
     reports += [planted(seed, name, values) for name, values in CASES.items()]
     reports += [absent(seed, "required row missing", "3.3.2"),
                 with_unknown_code(seed, "unknown code")]
-    return validate_run(reports, docs_dir=docs_dir)
+    return validate_run(reports, TEMPLATE, docs_dir=docs_dir)
 
 
 def rules_of(issues, report_id):
@@ -216,14 +217,14 @@ def test_data_docs_index_lists_the_run_offline_in_chromium(issues, docs_dir, tmp
 
 
 def test_frames(seed):
-    long = observation_frame([seed])
+    long = observation_frame([seed], TEMPLATE)
     assert list(long.columns) == ["report_id", "code", "kind", "value", "present", "required"]
     assert len(long) == 65
     row = long.set_index("code").loc["3.3.1"]
     assert (row["kind"], row["value"], row["present"], row["required"]) == (
         "count", 841.0, True, True)
     assert math.isnan(long.set_index("code").loc["3.3.1.b", "value"])
-    wide = wide_frame([seed]).set_index("report_id")
+    wide = wide_frame([seed], TEMPLATE).set_index("report_id")
     assert wide.loc[seed.source.sha256, "3.3.1"] == 841.0
     assert wide.loc[seed.source.sha256, "received_equals_channels__right"] == 841.0
     # skip_if_any_blank: 3.4.3 is blank, so the payment side is unknown.
@@ -241,7 +242,7 @@ def test_sums_are_rounded_so_float_noise_never_decides():
 
 def test_one_report_id_per_run(seed):
     with pytest.raises(ValueError, match="two reports with the same sha256"):
-        validate_run([seed, seed])
+        validate_run([seed, seed], TEMPLATE)
 
 
 def test_an_expectation_that_cannot_run_is_a_bug_not_a_pass(issues):

@@ -12,6 +12,7 @@ from cchc.errors import UnreadableReport
 from cchc.flows.reading import extract_report
 from tests.fixtures.hostile_files import make_xlsx_bomb
 from tests.fixtures.template import TRONG_DO
+from tests.shipped import TEMPLATE
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPORTS = sorted(p for p in (FIXTURES / "reports").iterdir() if not p.name.endswith(".json"))
@@ -30,7 +31,7 @@ def test_fixture_set_covers_every_format():
 @pytest.mark.parametrize("path", REPORTS, ids=lambda p: p.name)
 def test_every_value_and_metadata_field_is_exact(path):
     truth = expected(path)
-    report = extract_report(path)
+    report = extract_report(path, TEMPLATE)
     assert report.source.format == truth["format"]
     assert {o.code: o.value for o in report.observations} == truth["values"]
     meta = report.meta
@@ -43,7 +44,7 @@ def test_every_value_and_metadata_field_is_exact(path):
 def test_workbook_values_point_at_their_cells(path):
     import openpyxl
 
-    report = extract_report(path)
+    report = extract_report(path, TEMPLATE)
     workbook = openpyxl.load_workbook(path, data_only=True)
     for observation in report.observations:
         if observation.value is None:
@@ -56,7 +57,7 @@ def test_workbook_values_point_at_their_cells(path):
 def test_word_values_point_at_their_table_cells(path):
     import docx
 
-    report = extract_report(path)
+    report = extract_report(path, TEMPLATE)
     tables = docx.Document(str(path)).tables
     for observation in report.observations:
         place = observation.place
@@ -67,7 +68,7 @@ def test_word_values_point_at_their_table_cells(path):
 
 
 def test_pdf_values_carry_their_page():
-    report = extract_report(FIXTURES / "reports" / "pdf_word_15865_2024-9M.pdf")
+    report = extract_report(FIXTURES / "reports" / "pdf_word_15865_2024-9M.pdf", TEMPLATE)
     pages = {o.place.page for o in report.observations if o.present}
     assert min(pages) >= 4 and len(pages) >= 3
 
@@ -113,7 +114,7 @@ def test_zip_bomb_is_refused_before_inflating(tmp_path):
     bomb = make_xlsx_bomb(tmp_path / "bomb.xlsx")
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     with pytest.raises(UnreadableReport, match="khai báo 3072 MB nội dung khi giải nén"):
-        extract_report(bomb)
+        extract_report(bomb, TEMPLATE)
     grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
     assert grown_kib < 100 * 1024
 
@@ -125,7 +126,7 @@ def test_formula_saved_without_its_value_is_named_not_blanked(tmp_path):
     workbook = openpyxl.load_workbook(source)  # formulas kept, their cached values dropped
     resaved = tmp_path / "resaved.xlsx"
     workbook.save(resaved)
-    report = extract_report(resaved)
+    report = extract_report(resaved, TEMPLATE)
     formulas = [i for i in report.issues if i.rule == "value.formula_not_computed"]
     assert formulas, "the fixture's totals are formulas"
     assert all("chưa được tính" in i.message and "=SUM(" in i.message for i in formulas)

@@ -7,6 +7,7 @@ import pandas as pd
 
 from cchc.flows.reading import extract_report
 from cchc.transforms.history import HISTORY_COLUMNS, history_issues, outlier
+from tests.shipped import TEMPLATE
 
 SEED = Path(__file__).parent / "fixtures" / "seed" / "000_2efa1e083bc69a65.txt"
 
@@ -25,30 +26,31 @@ def test_band_while_history_is_short():
 
 
 def test_only_same_kind_of_period_and_blanks_skipped():
-    seed = extract_report(SEED)  # Bút Sơn 2024-9M: 3.3.1 = 841, 1.2.1 blank
+    seed = extract_report(SEED, TEMPLATE)  # Bút Sơn 2024-9M: 3.3.1 = 841, 1.2.1 blank
     rows = [("legacy", "15865", f"{year}-9M", "3.3.1", 80.0) for year in (2020, 2021, 2022, 2023)]
     rows += [("legacy", "15865", "2023-Q1", "3.3.1", 841.0),
              ("legacy", "15865", "2022-9M", "1.2.1", 3.0),
              ("legacy", "15865", "2021-9M", "1.2.1", 4.0)]
     history = pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
-    issues = history_issues(seed, history)
+    issues = history_issues(seed, history, TEMPLATE)
     assert [(i.rule, i.severity, i.codes) for i in issues] == [
         ("history.outlier", "warning", ("3.3.1",))]
     assert "841" in issues[0].message and "dòng 787" in issues[0].message
     later = dataclasses.replace(seed, meta=dataclasses.replace(seed.meta, period="2019-9M"))
-    assert history_issues(later, history) == ()  # only earlier periods are history
+    assert history_issues(later, history, TEMPLATE) == ()  # only earlier periods are history
 
 
 def test_a_reused_code_on_the_other_map_is_not_history():
     # 15865 was Thị trấn Bút Sơn (legacy) and is Xã Hoằng Hóa (2025): Bút Sơn's small figures
     # are not the past of the merged commune, so they decide nothing for its 2025 report.
-    seed = extract_report(SEED)  # 3.3.1 = 841
+    seed = extract_report(SEED, TEMPLATE)  # 3.3.1 = 841
     on_2025 = dataclasses.replace(seed, meta=dataclasses.replace(
         seed.meta, admin_map="2025", district_code=None, period="2025-9M"))
     rows = [("legacy", "15865", f"{year}-9M", "3.3.1", 80.0) for year in (2020, 2021, 2022)]
-    assert history_issues(on_2025, pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))) == ()
+    legacy_past = pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
+    assert history_issues(on_2025, legacy_past, TEMPLATE) == ()
     rows = [("2025", "15865", f"{year}-9M", "3.3.1", 80.0) for year in (2022, 2023, 2024)]
-    issues = history_issues(on_2025, pd.DataFrame(rows, columns=list(HISTORY_COLUMNS)))
+    issues = history_issues(on_2025, pd.DataFrame(rows, columns=list(HISTORY_COLUMNS)), TEMPLATE)
     assert [i.codes for i in issues] == [("3.3.1",)]
 
 
@@ -77,10 +79,11 @@ def test_a_2025_commune_s_past_is_its_predecessors_summed_where_whole(tmp_path):
     assert rows[["admin_map", "commune_code", "period", "value"]].values.tolist() == [
         ["2025", "15865", "2022-9M", 615.0], ["2025", "15865", "2023-9M", 1215.0]]
     assert old[old["code"] == "3.3.1"].sort_values("period")["value"].tolist() == [50, 100, 200]
-    seed = extract_report(SEED)  # 3.3.1 = 841
+    seed = extract_report(SEED, TEMPLATE)  # 3.3.1 = 841
     on_2025 = dataclasses.replace(seed, meta=dataclasses.replace(
         seed.meta, admin_map="2025", district_code=None, period="2025-9M"))
-    assert [i.codes for i in history_issues(on_2025, new)
+    assert [i.codes for i in history_issues(on_2025, new, TEMPLATE)
             if i.codes == ("3.3.1",)] == []  # within the predecessors' band (307.5 to 2430)
     on_legacy = dataclasses.replace(seed, meta=dataclasses.replace(seed.meta, period="2025-9M"))
-    assert ("3.3.1",) in [i.codes for i in history_issues(on_legacy, old)]  # Bút Sơn's own past
+    # Bút Sơn's own past
+    assert ("3.3.1",) in [i.codes for i in history_issues(on_legacy, old, TEMPLATE)]

@@ -11,6 +11,7 @@ import pytest
 from cchc.flows.ingest import run_ingest
 from cchc.settings import Settings
 from tests.ingest_inbox import EXPECTED, FIXTURES, SEED, build_inbox
+from tests.shipped import TEMPLATE
 
 SEED_TEXT = SEED.read_text(encoding="utf-8")
 
@@ -143,7 +144,8 @@ def test_a_retried_load_reports_the_files_its_first_attempt_loaded(tmp_path):
     fresh = steps.first_of_each(received, seen_before)
     batch = [*map(steps.extract, fresh), *(steps.Extracted(r) for r in received
                                            if r not in fresh)]
-    verdicts = validate_reports([(e.report, e.claims) for e in batch if e.report is not None])
+    verdicts = validate_reports([(e.report, e.claims) for e in batch if e.report is not None],
+                                TEMPLATE)
     first = steps.load_batch(settings.db, run_id, batch[:4], verdicts)  # then the task fails
     retried = steps.load_batch(settings.db, run_id, batch, verdicts)
     assert len(first) == 4

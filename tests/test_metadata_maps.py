@@ -12,6 +12,7 @@ import pytest
 from cchc.template.raw import Place, RawReport, TextLine
 from cchc.transforms.metadata import read, read_metadata
 from cchc.transforms.report import build_report
+from tests.shipped import TEMPLATE
 
 
 def report(*lines: str, title: str = "") -> RawReport:
@@ -68,7 +69,7 @@ NEW_MINH_SON = ("ỦY BAN NHÂN DÂN", "XÃ MINH SƠN", "Minh Sơn, ngày 20 th�
 
 
 def test_a_name_in_two_provinces_is_rejected_listing_both():
-    built = build_report(report(*NEW_MINH_SON), "x.txt", "0" * 64)
+    built = build_report(report(*NEW_MINH_SON), TEMPLATE, "x.txt", "0" * 64)
     assert built.meta.commune_code is None
     issue = next(i for i in built.issues if i.rule == "meta.commune")
     assert issue.severity == "error"
@@ -107,7 +108,7 @@ def test_printed_workbook_without_a_district_line_settled_by_the_setting():
 def test_two_communes_of_one_name_in_one_district_stay_unsettled():
     lines = ("UBND THÀNH PHỐ THANH HÓA", "UBND XÃ ĐÔNG KHÊ", "BÁO CÁO",
              "Kết quả công tác CCHC quý I năm 2024")
-    built = build_report(report(*lines), "x.txt", "0" * 64, province="38")
+    built = build_report(report(*lines), TEMPLATE, "x.txt", "0" * 64, province="38")
     assert built.meta.commune_code is None
     message = next(i.message for i in built.issues if i.rule == "meta.commune")
     assert "Xã Đông Khê (mã 16387, Thành phố Thanh Hóa, Tỉnh Thanh Hóa)" in message

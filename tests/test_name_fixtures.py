@@ -12,6 +12,7 @@ import pytest
 from cchc.extractors.read import read_raw
 from cchc.flows.reading import extract_report, read_report
 from cchc.transforms.validate import validate_reports
+from tests.shipped import TEMPLATE
 
 NAMES = Path(__file__).parent / "fixtures" / "names"
 FILES = sorted(p for p in NAMES.iterdir() if p.suffix == ".pdf")
@@ -31,9 +32,9 @@ def test_the_commune_is_found_as_its_clerk_writes_it(name, written, commune, dis
     """The truth is written by hand from reference/admin_units.csv; the letterhead really has
     the typographic apostrophe the registry lacks."""
     path = NAMES / name
-    raw = read_raw(path.read_bytes(), name)
+    raw = read_raw(path.read_bytes(), name, TEMPLATE)
     assert written in [line.text for line in raw.lines[:4]]
-    meta = extract_report(path).meta
+    meta = extract_report(path, TEMPLATE).meta
     assert ((meta.commune_code, meta.commune_name), meta.district_code, meta.province_code,
             meta.admin_map) == (commune, district, province, admin_map)
 
@@ -41,14 +42,14 @@ def test_the_commune_is_found_as_its_clerk_writes_it(name, written, commune, dis
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_every_value_is_exact_and_no_name_is_asked_for(path):
     truth = expected(path)
-    report = extract_report(path)
+    report = extract_report(path, TEMPLATE)
     assert {o.code: o.value for o in report.observations} == truth["values"]
     assert {key: getattr(report.meta, key) for key in truth["report"]} == truth["report"]
     assert [i.message for i in report.issues] == []
 
 
 def test_they_are_accepted():
-    verdicts = validate_reports([read_report(path) for path in FILES])
+    verdicts = validate_reports([read_report(path, TEMPLATE) for path in FILES], TEMPLATE)
     messages = [i.message for v in verdicts.values() for i in v.issues]
     assert not any("ghi rõ tên đơn vị" in m for m in messages)
     assert {v.status for v in verdicts.values()} == {"accepted"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from cchc.extractors.read import read_bytes, read_raw
 from cchc.template.raw import Place, TextLine
 from cchc.transforms.narrative import check_narrative, load_patterns, narrative_claims
 from cchc.transforms.report import build_report
+from tests.shipped import TEMPLATE
 
 SEED = Path(__file__).parent / "fixtures" / "seed" / "000_2efa1e083bc69a65.txt"
 STALE = Path(__file__).parent / "fixtures" / "reports" / "pdf_word_15910_2024-H1.pdf"
@@ -20,16 +22,16 @@ STALE = Path(__file__).parent / "fixtures" / "reports" / "pdf_word_15910_2024-H1
 
 @pytest.fixture(scope="module")
 def raw():
-    return read_raw(read_bytes(SEED), SEED.name)
+    return read_raw(read_bytes(SEED), SEED.name, TEMPLATE)
 
 
 @pytest.fixture(scope="module")
 def report(raw):
-    return build_report(raw, str(SEED), "seed")
+    return build_report(raw, TEMPLATE, str(SEED), "seed")
 
 
 def test_what_the_seed_text_states(raw):
-    claims = {c.code: (c.value, c.place.line) for c in narrative_claims(raw.lines)}
+    claims = {c.code: (c.value, c.place.line) for c in narrative_claims(raw.lines, TEMPLATE)}
     assert claims == {
         "1.1.1": (28, 186), "1.1.2": (18, 188), "2.1": (1, 204),
         "3.1.3": (204, 280), "3.2.1": (109, 280), "3.2.3": (95, 282),
@@ -41,7 +43,7 @@ def test_what_the_seed_text_states(raw):
 
 
 def test_the_seed_two_warnings_name_both_places(raw, report):
-    issues = check_narrative(report, narrative_claims(raw.lines))
+    issues = check_narrative(report, narrative_claims(raw.lines, TEMPLATE), TEMPLATE)
     assert [(i.rule, i.severity, i.codes) for i in issues] == [
         ("narrative.blank_cell", "warning", ("2.1",)),
         ("narrative.blank_cell", "warning", ("3.3.1.b",)),
@@ -62,7 +64,7 @@ def test_a_figure_that_disagrees(raw, report):
     observations = tuple(dataclasses.replace(o, value=840) if o.code == "3.3.1" else o
                          for o in report.observations)
     changed = dataclasses.replace(report, observations=observations)
-    issues = check_narrative(changed, narrative_claims(raw.lines))
+    issues = check_narrative(changed, narrative_claims(raw.lines, TEMPLATE), TEMPLATE)
     mismatch = [i for i in issues if i.rule == "narrative.mismatch"]
     assert [i.codes for i in mismatch] == [("3.3.1",)]
     assert mismatch[0].message == (
@@ -76,7 +78,7 @@ def test_a_row_missing_from_the_appendix(raw, report):
         dataclasses.replace(o, value=None, raw="", place=None, present=False)
         if o.code == "1.1.1" else o for o in report.observations)
     changed = dataclasses.replace(report, observations=observations)
-    issues = check_narrative(changed, narrative_claims(raw.lines))
+    issues = check_narrative(changed, narrative_claims(raw.lines, TEMPLATE), TEMPLATE)
     missing = [i for i in issues if i.rule == "narrative.missing_row"]
     assert [i.codes for i in missing] == [("1.1.1",)]
     assert missing[0].message == (
@@ -88,8 +90,9 @@ def test_a_row_missing_from_the_appendix(raw, report):
 def test_a_stale_narrative_in_a_pdf():
     """The fixture whose narrative states 3.3.1.a as 12 more than its appendix."""
     expected = json.loads(STALE.with_suffix(".expected.json").read_text(encoding="utf-8"))
-    raw = read_raw(read_bytes(STALE), STALE.name)
-    issues = check_narrative(build_report(raw, str(STALE), "stale"), narrative_claims(raw.lines))
+    raw = read_raw(read_bytes(STALE), STALE.name, TEMPLATE)
+    issues = check_narrative(build_report(raw, TEMPLATE, str(STALE), "stale"),
+                             narrative_claims(raw.lines, TEMPLATE), TEMPLATE)
     assert [(i.rule, i.codes) for i in issues] == [("narrative.mismatch", ("3.3.1.a",))]
     stated, typed = expected["narrative"]["3.3.1.a"], expected["values"]["3.3.1.a"]
     assert stated == typed + 12
@@ -108,19 +111,19 @@ def test_wrapped_sentences_match_and_the_appendix_is_not_narrative():
         "Phụ lục 01b",
         "Số nhiệm vụ đã hoàn thành: 5",
     )
-    claims = narrative_claims(lines)
+    claims = narrative_claims(lines, TEMPLATE)
     assert [(c.code, c.value, c.place.describe()) for c in claims] == [("3.3.1", 1234, "trang 2")]
     assert claims[0].text == "Tổng số hồ sơ đã tiếp nhận: 1.234"
 
 
 def test_the_first_statement_counts():
     lines = _lines("Số nhiệm vụ đã hoàn thành: 5", "Số nhiệm vụ đã hoàn thành: 7")
-    claims = narrative_claims(lines)
+    claims = narrative_claims(lines, TEMPLATE)
     assert [(c.code, c.value) for c in claims] == [("1.1.2", 5)]
 
 
 def test_the_pattern_file():
-    patterns = {p.code: p for p in load_patterns()}
+    patterns = {p.code: p for p in load_patterns(TEMPLATE)}
     assert {"1.1.1", "1.1.2", "2.1", "3.1.3", "3.2.1", "3.2.3", "3.3.1", "3.3.1.a", "3.3.1.b",
             "3.3.1.c", "3.3.1.d", "3.3.2"} <= set(patterns)
     assert all(p.groups == 1 for entry in patterns.values() for p in entry.patterns)
@@ -153,5 +156,5 @@ def test_malformed_patterns_are_refused_with_the_reason(tmp_path, body, message)
     path = tmp_path / "narrative.yaml"
     path.write_text("claims:\n" + body, encoding="utf-8")
     with pytest.raises(ReferenceDataError) as raised:
-        load_patterns(path)
+        load_patterns(replace(TEMPLATE, narrative_path=path))
     assert str(raised.value).startswith(message)

@@ -10,6 +10,7 @@ is 15571).
 from cchc.template.raw import Place, RawReport, TextLine
 from cchc.transforms.metadata import read
 from cchc.transforms.report import build_report
+from tests.shipped import TEMPLATE
 
 TAN_THANH = ("ỦY BAN NHÂN DÂN", "XÃ TÂN THÀNH", "Số: 61/BC-UBND",
              "Tân Thành, ngày 15 tháng 9 năm 2025", "BÁO CÁO",
@@ -44,7 +45,7 @@ def test_a_province_of_no_candidate_does_not_count():
 def test_a_narrative_naming_two_provinces_settles_nothing():
     lines = (*TAN_THANH, plan("UBND tỉnh Lâm Đồng"),
              "Phối hợp với UBND xã Tân Thành, tỉnh Tây Ninh trao đổi kinh nghiệm.")
-    built = build_report(report(*lines), "x.txt", "0" * 64)
+    built = build_report(report(*lines), TEMPLATE, "x.txt", "0" * 64)
     assert built.meta.commune_code is None
     issue = next(i for i in built.issues if i.rule == "meta.commune")
     assert "ứng với 7 đơn vị" in issue.message

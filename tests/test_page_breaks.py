@@ -15,6 +15,7 @@ import pytest
 from cchc.flows.reading import extract_report
 from tests.fixtures.page_breaks import HERE, SWEEP, rows_opening_pages
 from tests.fixtures.template import template_rows
+from tests.shipped import TEMPLATE
 
 MANIFEST = json.loads(SWEEP.read_text(encoding="utf-8"))
 RENDERS = sorted(MANIFEST["renders"])
@@ -44,7 +45,7 @@ def test_every_value_is_exact_at_every_break(name):
     opens = [tuple(pair) for pair in render["opens"]]
     assert rows_opening_pages(path) == opens
     truth = MANIFEST["reports"][render["report"]]
-    report = extract_report(path)
+    report = extract_report(path, TEMPLATE)
     assert {o.code: o.value for o in report.observations} == truth["values"]
     assert [o.code for o in report.observations if not o.present] == []
     where = {o.code: o.place.page for o in report.observations

@@ -10,6 +10,7 @@ import pytest
 from cchc.flows.reading import extract_report, read_report
 from cchc.transforms import admin_units
 from cchc.transforms.validate import validate_reports
+from tests.shipped import TEMPLATE
 
 REFORM = Path(__file__).parent / "fixtures" / "reform"
 FILES = sorted(p for p in REFORM.iterdir() if not p.name.endswith(".json"))
@@ -31,7 +32,7 @@ def test_the_set_covers_both_maps_every_format_and_the_periods_asked_for():
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_every_value_and_metadata_field_is_exact(path):
     truth = expected(path)
-    report = extract_report(path)
+    report = extract_report(path, TEMPLATE)
     assert report.source.format == truth["format"]
     assert {o.code: o.value for o in report.observations} == truth["values"]
     assert {key: getattr(report.meta, key) for key in truth["report"]} == truth["report"]
@@ -51,23 +52,23 @@ def test_every_value_and_metadata_field_is_exact(path):
 ])
 def test_a_reused_code_names_the_commune_of_its_map(name, admin_map, commune, district):
     """The truth here is written by hand from the reform's resolution, not by the generator."""
-    meta = extract_report(REFORM / name).meta
+    meta = extract_report(REFORM / name, TEMPLATE).meta
     assert (meta.admin_map, meta.commune_name, meta.district_code, meta.province_code) == (
         admin_map, commune, district, "38")
     assert admin_units.unit(meta.commune_code, "commune", admin_map).name == commune
 
 
 def test_predecessors_report_under_their_own_codes_and_lead_to_the_new_commune():
-    old = extract_report(REFORM / "pdf_word_15961_2024-FY.pdf").meta
-    new = extract_report(REFORM / "pdf_word_15961_2025-FY.pdf").meta
+    old = extract_report(REFORM / "pdf_word_15961_2024-FY.pdf", TEMPLATE).meta
+    new = extract_report(REFORM / "pdf_word_15961_2025-FY.pdf", TEMPLATE).meta
     assert old.commune_code == new.commune_code == "15961"  # the same code, two communes
     assert [s.new_code for s in admin_units.successors(old.commune_code)] == ["15961"]
-    hoang_loc = extract_report(REFORM / "pdf_word_15964_2025-H1.pdf").meta
+    hoang_loc = extract_report(REFORM / "pdf_word_15964_2025-H1.pdf", TEMPLATE).meta
     assert [s.new_code for s in admin_units.successors(hoang_loc.commune_code)] == ["15961"]
 
 
 def test_every_reform_fixture_is_accepted():
-    verdicts = validate_reports([read_report(path) for path in FILES])
+    verdicts = validate_reports([read_report(path, TEMPLATE) for path in FILES], TEMPLATE)
     errors = [i.message for v in verdicts.values() for i in v.issues if i.severity == "error"]
     assert errors == []
     assert {v.status for v in verdicts.values()} == {"accepted"}

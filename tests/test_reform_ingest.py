@@ -21,7 +21,7 @@ import pytest
 
 from cchc.flows.ingest import run_ingest
 from cchc.settings import Settings
-from cchc.template.catalog import value_indicators
+from tests.shipped import TEMPLATE
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FOLDERS = (FIXTURES / "reports", FIXTURES / "reform")
@@ -65,7 +65,7 @@ def lineage() -> dict[str, list[tuple[str, bool]]]:
 def rollup(communes: list[dict[str, float | None]]) -> dict[str, tuple[float | None, int]]:
     """code → (value, n_reporting) over these communes' figures, by the catalog's rules."""
     result = {}
-    for indicator in value_indicators():
+    for indicator in TEMPLATE.value_indicators:
         code = indicator.code
         reported = [v[code] for v in communes if v.get(code) is not None]
         value = None

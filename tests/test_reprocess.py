@@ -18,9 +18,9 @@ import yaml
 from cchc import __version__
 from cchc.flows.ingest import run_ingest, run_reprocess
 from cchc.settings import Settings
-from cchc.transforms.rules import RULES_PATH
 from cchc.warehouse.reread import VersionError, files_to_reread
 from tests.ingest_inbox import EXPECTED, FIXTURES, build_inbox
+from tests.shipped import TEMPLATE
 
 NEW_RULE = {
     "name": "directives_le_completed",
@@ -60,7 +60,7 @@ def reprocessed(tmp_path_factory, prefect_harness):
     con = duckdb.connect(str(settings.db), read_only=True)
     old = dict(con.execute("SELECT file_name, report_id FROM reports").fetchall())
     con.close()
-    rules = yaml.safe_load(RULES_PATH.read_text(encoding="utf-8"))
+    rules = yaml.safe_load(TEMPLATE.rules_path.read_text(encoding="utf-8"))
     rules["rules"].append(NEW_RULE)
     copy = tmp_path / "rules.yaml"
     copy.write_text(yaml.safe_dump(rules, allow_unicode=True), encoding="utf-8")

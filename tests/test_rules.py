@@ -7,6 +7,7 @@ All of them go through Great Expectations in one run (module fixture), as the ni
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from cchc.flows.reading import extract_report
 from cchc.transforms.expectations import validate_run
 from cchc.transforms.model import Report
 from cchc.transforms.rules import code_list, load_rules, render, vi_number
+from tests.shipped import TEMPLATE
 
 SEED = Path(__file__).parent / "fixtures" / "seed" / "000_2efa1e083bc69a65.txt"
 
@@ -62,7 +64,7 @@ def planted(seed: Report, report_id: str, values: dict) -> Report:
 
 @pytest.fixture(scope="module")
 def seed() -> Report:
-    return extract_report(SEED)
+    return extract_report(SEED, TEMPLATE)
 
 
 @pytest.fixture(scope="module")
@@ -71,21 +73,21 @@ def outcome(seed):
     reports = [planted(seed, f"{name}:{kind}", values)
                for name, pair in CASES.items()
                for kind, values in zip(("valid", "invalid"), pair, strict=True)]
-    return validate_run(reports)
+    return validate_run(reports, TEMPLATE)
 
 
 def test_every_rule_has_a_valid_and_an_invalid_case():
-    assert sorted(CASES) == sorted(rule.name for rule in load_rules())
+    assert sorted(CASES) == sorted(rule.name for rule in load_rules(TEMPLATE))
 
 
-@pytest.mark.parametrize("rule", load_rules(), ids=lambda rule: rule.name)
+@pytest.mark.parametrize("rule", load_rules(TEMPLATE), ids=lambda rule: rule.name)
 def test_valid_case_passes(outcome, rule):
     issues = outcome[f"{rule.name}:valid"]
     assert [i.message for i in issues if i.rule == rule.issue_rule] == []
     assert [i.message for i in issues if i.severity == "error"] == []
 
 
-@pytest.mark.parametrize("rule", load_rules(), ids=lambda rule: rule.name)
+@pytest.mark.parametrize("rule", load_rules(TEMPLATE), ids=lambda rule: rule.name)
 def test_invalid_case_fails_naming_its_codes_and_places(outcome, seed, rule):
     found = [i for i in outcome[f"{rule.name}:invalid"] if i.rule == rule.issue_rule]
     assert len(found) == 1
@@ -100,7 +102,7 @@ def test_invalid_case_fails_naming_its_codes_and_places(outcome, seed, rule):
 
 
 def test_the_rules_file(seed):
-    rules = {rule.name: rule for rule in load_rules()}
+    rules = {rule.name: rule for rule in load_rules(TEMPLATE)}
     assert len(rules) == 21
     received = rules["received_equals_channels"]
     assert (received.left, received.op, received.right) == (
@@ -111,9 +113,9 @@ def test_the_rules_file(seed):
 
 
 def test_message_names_values_and_places(seed):
-    rule = next(r for r in load_rules() if r.name == "received_equals_channels")
+    rule = next(r for r in load_rules(TEMPLATE) if r.name == "received_equals_channels")
     observations = {o.code: o for o in planted(seed, "x", {"3.3.1.a": 83}).observations}
-    assert render(rule, observations, 841, 830) == (
+    assert render(rule, observations, 841, 830, TEMPLATE) == (
         "Số lượng hồ sơ đã tiếp nhận không bằng tổng các mục «Trong đó» theo hình thức tiếp "
         "nhận: mã 3.3.1 = 841 (dòng 787), còn các mục 3.3.1.a–d cộng lại được 830: "
         "mã 3.3.1.a = 83 (dòng 797), mã 3.3.1.b để trống (dòng 799), mã 3.3.1.c = 658 "
@@ -184,12 +186,12 @@ def _write(tmp_path: Path, body: str) -> Path:
 def test_malformed_rules_are_refused_with_the_reason(tmp_path, body, message):
     path = _write(tmp_path, body)
     with pytest.raises(ReferenceDataError) as raised:
-        load_rules(path)
+        load_rules(replace(TEMPLATE, rules_path=path))
     assert str(raised.value).startswith(message)
 
 
 def test_a_valid_file_loads(tmp_path):
-    (rule,) = load_rules(_write(tmp_path, GOOD))
+    (rule,) = load_rules(replace(TEMPLATE, rules_path=_write(tmp_path, GOOD)))
     assert (rule.name, rule.left, rule.op, rule.right) == ("ok", ("1.1.2",), "<=", ("1.1.1",))
     assert rule.codes == ("1.1.2", "1.1.1")
     assert rule.issue_rule == "rule.ok"

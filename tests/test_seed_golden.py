@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from cchc.flows.reading import extract_report
-from cchc.template.catalog import value_indicators
+from tests.shipped import TEMPLATE
 
 SEED = Path(__file__).parent / "fixtures" / "seed" / "000_2efa1e083bc69a65.txt"
 
@@ -25,12 +25,12 @@ SEED_VALUES = {
 
 @pytest.fixture(scope="module")
 def seed():
-    return extract_report(SEED)
+    return extract_report(SEED, TEMPLATE)
 
 
 def test_every_value_row_is_exact_and_blanks_are_null(seed):
     got = {o.code: o.value for o in seed.observations}
-    expected = {i.code: SEED_VALUES.get(i.code) for i in value_indicators()}
+    expected = {i.code: SEED_VALUES.get(i.code) for i in TEMPLATE.value_indicators}
     assert got == expected
     assert all(isinstance(v, int) for v in got.values() if v is not None)
 

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from cchc.settings import Settings, SettingsError, load_settings
+from tests.shipped import TEMPLATE
 
 
 def test_precedence(tmp_path, monkeypatch):
@@ -58,14 +59,13 @@ def test_validate_checks_with_the_rules_setting(tmp_path, monkeypatch):
 
     import yaml
 
-    from cchc.transforms.rules import RULES_PATH
 
     seed = Path(__file__).parent / "fixtures" / "seed" / "000_2efa1e083bc69a65.txt"
     bad = tmp_path / "bad.txt"
     bad.write_text(seed.read_text(encoding="utf-8").replace(
         "1.1.2 Số nhiệm vụ đã hoàn thành Nhiệm vụ 18",
         "1.1.2 Số nhiệm vụ đã hoàn thành Nhiệm vụ 38"), encoding="utf-8")
-    document = yaml.safe_load(RULES_PATH.read_text(encoding="utf-8"))
+    document = yaml.safe_load(TEMPLATE.rules_path.read_text(encoding="utf-8"))
     document["rules"] = [r for r in document["rules"] if r["name"] != "completed_le_planned"]
     copy = tmp_path / "rules.yaml"
     copy.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")

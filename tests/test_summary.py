@@ -39,15 +39,15 @@ from cchc.summary import (
 )
 from cchc.summary.build import parse_period_key, resolve_area
 from cchc.summary.gather import collect
-from cchc.summary.rates import RATES, compute
+from cchc.summary.rates import compute
 from cchc.summary.timeliness import classify, default_deadline, parse_deadlines
-from cchc.template.catalog import by_code, value_indicators
 from cchc.transforms import admin_units
 from cchc.transforms.model import Issue, Report
 from cchc.transforms.periods import parse_period
 from cchc.warehouse.load import Submission, load_report, record_submission
 from cchc.warehouse.runs import finish_run, start_run
 from cchc.warehouse.schema import connect
+from tests.shipped import TEMPLATE
 
 REPORTS = Path(__file__).resolve().parent / "fixtures" / "reports"
 HOSTILE_NAME = '=HYPERLINK("x")'
@@ -62,7 +62,7 @@ def fixture(name: str) -> tuple[Report, dict[str, float | None]]:
     """A fixture report as extracted, and its figures as its expected.json states them."""
     path = next(p for p in REPORTS.glob(f"{name}.*") if not p.name.endswith(".json"))
     truth = json.loads((REPORTS / f"{name}.expected.json").read_text(encoding="utf-8"))
-    return extract_report(path), truth["values"]
+    return extract_report(path, TEMPLATE), truth["values"]
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ def variant(name: str, commune: str | None, values: dict[str, float | None] | No
 
 def scaled(values: dict[str, float | None], factor: float) -> dict[str, float | None]:
     """Counts scaled (what a year earlier might have been); percentages and choices kept."""
-    kinds = {i.code: i.kind for i in value_indicators()}
+    kinds = {i.code: i.kind for i in TEMPLATE.value_indicators}
     return {code: round(v * factor) if kinds[code] == "count" and v is not None else v
             for code, v in values.items()}
 
@@ -193,7 +193,8 @@ def warehouse(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def built(warehouse, tmp_path_factory):
-    return build(warehouse, "2024-9M", district="399", out_dir=tmp_path_factory.mktemp("out"))
+    return build(warehouse, "2024-9M", template=TEMPLATE, district="399",
+                 out_dir=tmp_path_factory.mktemp("out"))
 
 
 # --- the independent computation --------------------------------------------------------------
@@ -201,7 +202,7 @@ def built(warehouse, tmp_path_factory):
 def expected_figures(communes: dict[str, dict]) -> dict[str, dict]:
     """code → value, n_reporting and the note's key text, in plain Python."""
     result = {}
-    for indicator in value_indicators():
+    for indicator in TEMPLATE.value_indicators:
         reported = [v[indicator.code] for v in communes.values() if v[indicator.code] is not None]
         row: dict = {"n": len(reported), "value": None, "note": []}
         if indicator.aggregation == "sum" and reported:
@@ -260,7 +261,7 @@ def test_every_figure_of_the_workbook_equals_the_independent_computation(built):
     assert sorted(communes) == ["15865", "15877", "15928", "15976", "15988"]
     for code, want in expected_figures(communes).items():
         _, label, _, value, reporting, note = rows[code]
-        assert label == by_code()[code].label
+        assert label == TEMPLATE.by_code[code].label
         assert reporting == f"{want['n']}/36", code
         assert value == (None if want["value"] is None else pytest.approx(want["value"])), code
         for text in want["note"]:
@@ -416,7 +417,7 @@ def test_every_figure_of_the_html_equals_the_independent_computation(built):
         assert cells.counts[code] == f"{want['n']}/36"
         for text in want["note"]:
             assert text in cells.notes[code], (code, cells.notes[code])
-        if by_code()[code].aggregation == "sum" and want["value"] is not None:
+        if TEMPLATE.by_code[code].aggregation == "sum" and want["value"] is not None:
             assert cells.shown[code] == vn(want["value"])
     for key, value in expected_rates(communes).items():
         assert float(cells.rates[key]) == pytest.approx(value)
@@ -454,7 +455,7 @@ def test_html_escapes_names_and_labels_whatever_their_source(warehouse):
     area = resolve_area("399", None, key)
     con = connect(warehouse, read_only=True)
     try:
-        summary = collect(con, area, key, date(2024, 9, 20))
+        summary = collect(con, area, key, date(2024, 9, 20), TEMPLATE)
     finally:
         con.close()
     hostile = ' <b>x</b><script>alert(2)</script>"'
@@ -543,7 +544,7 @@ def test_html_has_three_charts_with_a_bar_per_commune(built):
 # --- the province, deadlines, errors ----------------------------------------------------------
 
 def test_province_summary_spans_its_districts(warehouse, tmp_path):
-    paths = build(warehouse, "2024-9M", province="38", out_dir=tmp_path)
+    paths = build(warehouse, "2024-9M", template=TEMPLATE, province="38", out_dir=tmp_path)
     rows = appendix_rows(paths.xlsx)
     communes = current(None)
     expected_n = sum(1 for u in admin_units.units("commune") if u.province_code == "38")
@@ -556,7 +557,7 @@ def test_province_summary_spans_its_districts(warehouse, tmp_path):
 
 
 def test_a_deadline_setting_wins_over_the_default(warehouse, tmp_path):
-    paths = build(warehouse, "2024-9M", district="399", out_dir=tmp_path,
+    paths = build(warehouse, "2024-9M", template=TEMPLATE, district="399", out_dir=tmp_path,
                   deadlines={"2024-9M": "2024-09-25"})
     sheet = openpyxl.load_workbook(paths.xlsx)["Tình hình nộp báo cáo"]
     late = [r[0] for r in sheet.iter_rows(min_row=4, values_only=True)
@@ -598,7 +599,7 @@ def test_default_deadlines_and_lateness():
 def test_refusals_are_one_line_errors(warehouse, tmp_path, kwargs, error, message):
     kwargs = {"period": "2024-9M", "out_dir": tmp_path, **kwargs}
     with pytest.raises(error) as caught:
-        build(warehouse, **kwargs)
+        build(warehouse, **kwargs, template=TEMPLATE)
     assert isinstance(caught.value, CchcError)
     assert message in str(caught.value) and "\n" not in str(caught.value)
     assert list(tmp_path.iterdir()) == []
@@ -607,11 +608,11 @@ def test_refusals_are_one_line_errors(warehouse, tmp_path, kwargs, error, messag
 def test_no_reports_names_the_periods_that_have_some(warehouse, tmp_path):
     with pytest.raises(NoReportsError, match=r"periods with reports: 2023-9M, 2023-FY, 2024-9M, "
                                              r"2024-H1, 2024-Q1$"):
-        build(warehouse, "2024-Q2", district="399", out_dir=tmp_path)
+        build(warehouse, "2024-Q2", template=TEMPLATE, district="399", out_dir=tmp_path)
 
 
 def test_a_rate_leaves_out_communes_missing_a_part_and_is_not_a_mean_of_rates():
-    online = next(r for r in RATES if r.key == "online")
+    online = next(r for r in TEMPLATE.summary.rates if r.key == "online")
     communes = [{"3.3.1": 1000, "3.3.1.c": 500, "3.3.1.d": 100},
                 {"3.3.1": 10, "3.3.1.c": 10, "3.3.1.d": 0},
                 {"3.3.1": 50, "3.3.1.c": 20, "3.3.1.d": None}]  # blank is not zero: left out

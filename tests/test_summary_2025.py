@@ -20,6 +20,7 @@ import pytest
 from cchc.summary import DistrictsEndedError, build
 from cchc.warehouse.runs import finish_run, start_run
 from cchc.warehouse.schema import connect
+from tests.shipped import TEMPLATE
 from tests.test_summary import Planned, fixture, load_planned, scaled, variant
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,7 +83,8 @@ def warehouse(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def built(warehouse, tmp_path_factory):
-    return build(warehouse, "2025-FY", province="38", out_dir=tmp_path_factory.mktemp("out"))
+    return build(warehouse, "2025-FY", template=TEMPLATE, province="38",
+                 out_dir=tmp_path_factory.mktemp("out"))
 
 
 def values_of(commune: str, period: str, admin_map: str) -> dict[str, float | None]:
@@ -141,7 +143,7 @@ def test_a_district_after_the_reform_is_refused_in_one_line(warehouse, tmp_path)
     message = ("districts ended on 1 July 2025: Huyện Hoằng Hóa has no summary for 2025-FY; ask "
                "for its province instead, --province 38 (Tỉnh Thanh Hóa, its 2025 communes)")
     with pytest.raises(DistrictsEndedError) as caught:
-        build(warehouse, "2025-FY", district="399", out_dir=tmp_path)
+        build(warehouse, "2025-FY", template=TEMPLATE, district="399", out_dir=tmp_path)
     assert str(caught.value) == message
     done = subprocess.run([sys.executable, "-m", "cchc.cli", "summary", "--district", "399",
                            "--period", "2025-FY", "--db", str(warehouse), "--out",
@@ -151,7 +153,7 @@ def test_a_district_after_the_reform_is_refused_in_one_line(warehouse, tmp_path)
 
 
 def test_the_old_district_before_the_reform_still_sums_up(warehouse, tmp_path):
-    paths = build(warehouse, "2024-FY", district="399", out_dir=tmp_path)
+    paths = build(warehouse, "2024-FY", template=TEMPLATE, district="399", out_dir=tmp_path)
     appendix = {row[0]: row for row in sheet_rows(paths.xlsx, "Phụ lục 01b tổng hợp", 1)}
     assert appendix["3.3.1"][3] == sum(values_of(old, "2024-FY", "legacy")["3.3.1"]
                                        for old in ("15865", "15928"))

@@ -13,6 +13,7 @@ from cchc.summary.gather import collect
 from cchc.transforms.periods import parse_period
 from cchc.warehouse.runs import finish_run, start_run
 from cchc.warehouse.schema import connect
+from tests.shipped import TEMPLATE
 from tests.test_summary import Planned, load_planned, variant
 
 BASE = "pdf_word_15928_2024-9M"
@@ -32,7 +33,7 @@ def _warehouse(path, blank_whole: bool):
 
 def _contradictions(con):
     period = parse_period("2024-9M")
-    summary = collect(con, resolve_area("399", None, period), period, period.end)
+    summary = collect(con, resolve_area("399", None, period), period, period.end, TEMPLATE)
     return [item for item in summary.follow_up if item.kind == "rollup"]
 
 
@@ -46,7 +47,8 @@ def test_a_total_where_the_part_exceeds_the_whole_is_said_with_the_commune_to_as
     message = found[0].message
     assert "tổng mã 1.2.3 = 68 lớn hơn tổng mã 1.2.2 = 10" in message
     assert "Xã Hoằng Xuân" in message and "Xã Hoằng Đức" not in message
-    out = build(tmp_path / "cchc.duckdb", "2024-9M", district="399", out_dir=tmp_path / "out")
+    out = build(tmp_path / "cchc.duckdb", "2024-9M", template=TEMPLATE, district="399",
+                out_dir=tmp_path / "out")
     assert "Số liệu tổng hợp tự mâu thuẫn" in out.html.read_text(encoding="utf-8")
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from cchc.flows.reading import extract_report
+from tests.shipped import TEMPLATE
 
 HERE = Path(__file__).parent / "fixtures" / "bench_txt"
 REPORTS = sorted(HERE.glob("*.txt"))
@@ -22,7 +23,7 @@ REPORTS = sorted(HERE.glob("*.txt"))
 @pytest.mark.parametrize("path", REPORTS, ids=lambda p: p.name)
 def test_every_value_and_metadata_field_is_exact(path):
     truth = json.loads(path.with_name(path.stem + ".expected.json").read_text(encoding="utf-8"))
-    report = extract_report(path)
+    report = extract_report(path, TEMPLATE)
     assert {o.code: o.value for o in report.observations} == truth["values"]
     assert {key: getattr(report.meta, key) for key in truth["report"]} == truth["report"]
     assert report.issues == ()

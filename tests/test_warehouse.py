@@ -40,6 +40,7 @@ from cchc.warehouse.schema import (
     schema_version,
     upgrade,
 )
+from tests.shipped import TEMPLATE
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "tests" / "fixtures" / "seed" / "000_2efa1e083bc69a65.txt"
@@ -48,7 +49,7 @@ T0 = datetime(2024, 9, 20, 8, 0)
 
 @cache
 def seed() -> Report:
-    return extract_report(SEED)
+    return extract_report(SEED, TEMPLATE)
 
 
 def variant(commune_code: str = "15865", values: dict[str, float | None] | None = None,
@@ -203,7 +204,7 @@ def test_a_pdf_figure_keeps_its_cell_box_and_a_word_figure_its_table_and_row(con
     reports = ROOT / "tests" / "fixtures" / "reports"
     pdf, word = reports / "pdf_word_15928_2024-9M.pdf", reports / "docx_15976_2024-9M.docx"
     for path in (pdf, word):
-        report = extract_report(path)
+        report = extract_report(path, TEMPLATE)
         load_report(con, "run-1", submission(report, name=path.name), report, (), "accepted")
     page, bbox, raw = con.execute(
         "SELECT o.page, o.bbox, o.raw FROM core.observations o JOIN core.reports r USING "

@@ -9,11 +9,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cchc.template.catalog import by_code, value_indicators
 from cchc.transforms import admin_units
 from cchc.transforms.model import Report
 from cchc.warehouse.runs import finish_run, mark_interrupted_runs, start_run
 from cchc.warehouse.schema import connect, refresh_reference
+from tests.shipped import TEMPLATE
 from tests.test_warehouse import T0, load, variant
 
 HOANG_HOA = [u.code for u in admin_units.communes_of("399")]
@@ -56,7 +56,7 @@ def expected_rollup(reports: list[Report]) -> dict[str, dict]:
     table = pd.DataFrame([{o.code: o.value for o in r.observations} for r in reports],
                          dtype="float64")
     result = {}
-    for indicator in value_indicators():
+    for indicator in TEMPLATE.value_indicators:
         values = table[indicator.code].dropna()
         row = {"n_reporting": len(values)}
         if indicator.aggregation == "sum":
@@ -89,7 +89,7 @@ def test_district_rollup_equals_pandas(warehouse):
                                 share, min, max, by_code, aggregation
                          FROM district_rollup WHERE district_code = '399' AND period = '2024-9M'
                          ORDER BY position""").df()
-    assert list(got["code"]) == [i.code for i in value_indicators()]
+    assert list(got["code"]) == [i.code for i in TEMPLATE.value_indicators]
     assert set(got["n_submitted"]) == {4} and set(got["n_expected"]) == {36}
     for code, want in expected_rollup(current).items():
         row = got[got["code"] == code].iloc[0]
@@ -172,7 +172,7 @@ def test_observations_are_those_of_current_reports(warehouse):
     con, _ = warehouse
     assert con.execute("""SELECT value, choice_label FROM observations
                           WHERE commune_code = ? AND code = '1.5'""", [HOANG_HOA[0]]
-                       ).fetchall() == [(1.0, by_code()["1.5"].choices[1])]
+                       ).fetchall() == [(1.0, TEMPLATE.by_code["1.5"].choices[1])]
     assert con.execute("SELECT count(DISTINCT report_id) FROM observations").fetchone()[0] == 5
 
 

@@ -24,10 +24,11 @@ from typing import Any
 
 import pandas as pd
 
-from cchc.template.catalog import Indicator, by_code, value_indicators
+from cchc.template.appendix import Template
+from cchc.template.catalog import Indicator
 from cchc.transforms.data_docs import make_offline
 from cchc.transforms.model import Issue, Observation, Report
-from cchc.transforms.rules import RULES_PATH, Rule, load_rules, render, vi_number
+from cchc.transforms.rules import Rule, load_rules, render, vi_number
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +40,13 @@ _LONG_INDEX = ["report_id", "code"]
 _WIDE_INDEX = ["report_id"]
 
 
-def observation_frame(reports: Sequence[Report]) -> pd.DataFrame:
+def observation_frame(reports: Sequence[Report], template: Template) -> pd.DataFrame:
     """One row per report and catalog value row: report_id, code, kind, value, present, required.
 
     ``value`` is float with NaN for a blank cell (blank is not zero); ``present`` is False when
     the row itself was missing from the appendix.
     """
-    catalog = by_code()
+    catalog = template.by_code
     rows = [
         (report.source.sha256, o.code, _kind(catalog, o.code), o.value, o.present,
          o.code in catalog and catalog[o.code].required)
@@ -60,16 +61,17 @@ def _kind(catalog: dict[str, Indicator], code: str) -> str:
     return catalog[code].kind if code in catalog else "unknown"
 
 
-def wide_frame(reports: Sequence[Report], rules: Sequence[Rule] | None = None) -> pd.DataFrame:
+def wide_frame(reports: Sequence[Report], template: Template,
+               rules: Sequence[Rule] | None = None) -> pd.DataFrame:
     """One row per report_id, one float column per value code, and each rule's two side sums.
 
     The sums are columns ``<rule>__left`` and ``<rule>__right``, NaN when the side is unknown
     under the rule's blank policy (see ``side_sum``).
     """
-    rules = load_rules() if rules is None else rules
-    codes = [indicator.code for indicator in value_indicators()]
+    rules = load_rules(template) if rules is None else rules
+    codes = [indicator.code for indicator in template.value_indicators]
     ids = [report.source.sha256 for report in reports]
-    long = observation_frame(reports)
+    long = observation_frame(reports, template)
     values = long.pivot(index="report_id", columns="code", values="value")
     values = values.reindex(index=ids, columns=codes).rename_axis(index="report_id", columns=None)
     sums = {}
@@ -97,46 +99,49 @@ def right_column(rule: Rule) -> str:
     return f"{rule.name}__right"
 
 
-def validate_run(reports: Sequence[Report], docs_dir: Path | None = None,
-                 rules_path: Path | None = None) -> dict[str, tuple[Issue, ...]]:
+def validate_run(reports: Sequence[Report], template: Template, docs_dir: Path | None = None
+                 ) -> dict[str, tuple[Issue, ...]]:
     """Every report's validation issues, by report_id (the source's sha256); () when clean.
 
     One ephemeral GX context for the whole run. With ``docs_dir``, GX Data Docs for the run are
     written there as local HTML; the page to open is ``data_docs_index(docs_dir)``. The
-    cross-field rules are read from ``rules_path`` (default: reference/rules.yaml).
+    cross-field rules are the template's (the office's own when the setting ``rules`` says).
     """
     by_id = _by_id(reports)
     if not by_id:
         return {}
     context = _context(docs_dir)
     found: dict[str, list[Issue]] = {report_id: [] for report_id in by_id}
-    rules = load_rules(rules_path or RULES_PATH)
-    for report_id, issue in (*_value_issues(context, by_id),
-                             *_rule_issues(context, by_id, rules)):
+    rules = load_rules(template)
+    for report_id, issue in (*_value_issues(context, by_id, template),
+                             *_rule_issues(context, by_id, rules, template)):
         found[report_id].append(issue)
     if docs_dir is not None:
         _build_docs(context, docs_dir)
     return {report_id: tuple(issues) for report_id, issues in found.items()}
 
 
-def _value_issues(context: Any, by_id: dict[str, Report]) -> list[tuple[str, Issue]]:
+def _value_issues(context: Any, by_id: dict[str, Report], template: Template
+                  ) -> list[tuple[str, Issue]]:
     """The catalog's value checks over the long frame, one issue per failing (report, code)."""
-    long = observation_frame(list(by_id.values()))
+    long = observation_frame(list(by_id.values()), template)
     # Integer-ness as GX can see it: the distance to the nearest integer, rounded at 1e-9.
     long["off_integer"] = (long["value"] - long["value"].round()).abs().round(9)
     issues = []
-    for result in _run(context, "observations", long, value_expectations(), _LONG_INDEX):
+    for result in _run(context, "observations", long, value_expectations(template),
+                       _LONG_INDEX):
         check = result.expectation_config.meta["check"]
-        issues += [(row["report_id"], value_issue(check, by_id[row["report_id"]], row["code"]))
+        issues += [(row["report_id"],
+                    value_issue(check, by_id[row["report_id"]], row["code"], template))
                    for row in _failures(result)]
     return issues
 
 
-def _rule_issues(context: Any, by_id: dict[str, Report],
-                 rules: Sequence[Rule]) -> list[tuple[str, Issue]]:
+def _rule_issues(context: Any, by_id: dict[str, Report], rules: Sequence[Rule],
+                 template: Template) -> list[tuple[str, Issue]]:
     """The cross-field rules over the wide frame, one issue per failing (report, rule)."""
     by_name = {rule.name: rule for rule in rules}
-    wide = wide_frame(list(by_id.values()), rules)
+    wide = wide_frame(list(by_id.values()), template, rules)
     sums = wide.set_index("report_id")
     issues = []
     for result in _run(context, "rules", wide, rule_expectations(rules), _WIDE_INDEX):
@@ -144,7 +149,7 @@ def _rule_issues(context: Any, by_id: dict[str, Report],
         for row in _failures(result):
             report_id = row["report_id"]
             left, right = sums.loc[report_id, [left_column(rule), right_column(rule)]]
-            issues.append((report_id, rule_issue(rule, by_id[report_id], left, right)))
+            issues.append((report_id, rule_issue(rule, by_id[report_id], left, right, template)))
     return issues
 
 
@@ -167,12 +172,12 @@ def _by_id(reports: Sequence[Report]) -> dict[str, Report]:
 
 # --- the suites ------------------------------------------------------------------------------
 
-def value_expectations() -> list[Any]:
+def value_expectations(template: Template) -> list[Any]:
     """The catalog's checks on single values, over the observation frame."""
     import great_expectations.expectations as gxe
     from great_expectations.expectations.row_conditions import Column
 
-    catalog = value_indicators()
+    catalog = template.value_indicators
     kind = Column("kind")
     expectations = [
         gxe.ExpectColumnValuesToBeInSet(
@@ -297,15 +302,16 @@ def _build_docs(context: Any, docs_dir: Path) -> Path:
 
 # --- issues ----------------------------------------------------------------------------------
 
-def rule_issue(rule: Rule, report: Report, left: float, right: float) -> Issue:
+def rule_issue(rule: Rule, report: Report, left: float, right: float, template: Template
+               ) -> Issue:
     observations = {o.code: o for o in report.observations}
     return Issue(rule=rule.issue_rule, severity=rule.severity, codes=rule.codes,
-                 message=render(rule, observations, left, right))
+                 message=render(rule, observations, left, right, template))
 
 
-def value_issue(check: str, report: Report, code: str) -> Issue:
+def value_issue(check: str, report: Report, code: str, template: Template) -> Issue:
     observation = next((o for o in report.observations if o.code == code), None)
-    indicator = by_code().get(code)
+    indicator = template.by_code.get(code)
     return Issue(rule=check, severity="error", codes=(code,),
                  message=_VALUE_MESSAGES[check](code, indicator, observation))
 

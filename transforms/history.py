@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from cchc.template.catalog import by_code
+from cchc.template.appendix import Template
 from cchc.transforms.model import Issue, Report
 from cchc.transforms.rules import vi_number
 
@@ -29,7 +29,8 @@ Z_LIMIT = 3.5
 HISTORY_COLUMNS = ("admin_map", "commune_code", "period", "code", "value")
 
 
-def history_issues(report: Report, history: pd.DataFrame) -> tuple[Issue, ...]:
+def history_issues(report: Report, history: pd.DataFrame, template: Template
+                   ) -> tuple[Issue, ...]:
     """Warnings for this report's counts and percentages against the commune's own history.
 
     ``history`` has HISTORY_COLUMNS: current figures of earlier reports (blanks absent).
@@ -43,7 +44,7 @@ def history_issues(report: Report, history: pd.DataFrame) -> tuple[Issue, ...]:
                    & (history["period"].str.split("-").str[1] == kind)
                    & (history["period"] < meta.period)]
     by_indicator = {code: group["value"].dropna().tolist() for code, group in past.groupby("code")}
-    catalog = by_code()
+    catalog = template.by_code
     issues = []
     for observation in report.observations:
         values = by_indicator.get(observation.code, [])

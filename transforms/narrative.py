@@ -24,16 +24,13 @@ from pathlib import Path
 import yaml
 
 from cchc.errors import ReferenceDataError
-from cchc.template.catalog import by_code, value_indicators
+from cchc.template.appendix import Template
 from cchc.template.raw import Place, TextLine
 from cchc.template.text import NotANumber, fold, fold_aligned, parse_number
 from cchc.transforms.model import Issue, Observation, Report, Value
 from cchc.transforms.rules import vi_number
 
-NARRATIVE_PATH = Path(__file__).resolve().parent.parent / "reference" / "narrative.yaml"
-
 _KEYS = ("code", "patterns", "description", "hint")
-_APPENDIX = re.compile(r"phu luc\s*0?1\s*b\b")
 _SNIPPET_AROUND = 60
 _TOLERANCE = 1e-6
 
@@ -60,8 +57,10 @@ class Claim:
 
 
 @cache
-def load_patterns(path: Path = NARRATIVE_PATH) -> tuple[Pattern, ...]:
-    """Read and check the narrative patterns; refuse anything that would silently not match."""
+def load_patterns(template: Template) -> tuple[Pattern, ...]:
+    """Read and check the template's narrative patterns (kept per template: one command reads
+    them once); refuse anything that would silently not match."""
+    path = template.narrative_path
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
@@ -69,7 +68,9 @@ def load_patterns(path: Path = NARRATIVE_PATH) -> tuple[Pattern, ...]:
     entries = document.get("claims") if isinstance(document, dict) else None
     if not isinstance(entries, list) or not entries:
         raise ReferenceDataError(f"{path}: expected a non-empty list under 'claims'")
-    patterns = [_pattern(path, number, entry) for number, entry in enumerate(entries, start=1)]
+    values = {i.code for i in template.value_indicators}
+    patterns = [_pattern(path, number, entry, values)
+                for number, entry in enumerate(entries, start=1)]
     codes = [p.code for p in patterns]
     duplicates = sorted({code for code in codes if codes.count(code) > 1})
     if duplicates:
@@ -78,7 +79,7 @@ def load_patterns(path: Path = NARRATIVE_PATH) -> tuple[Pattern, ...]:
     return tuple(patterns)
 
 
-def _pattern(path: Path, number: int, entry: object) -> Pattern:
+def _pattern(path: Path, number: int, entry: object, values: set[str]) -> Pattern:
     if not isinstance(entry, dict):
         raise ReferenceDataError(f"{path.name}, claim #{number}: expected a mapping")
     where = f"{path.name}, claim {entry.get('code') or f'#{number}'}"
@@ -86,7 +87,7 @@ def _pattern(path: Path, number: int, entry: object) -> Pattern:
     if unknown:
         raise ReferenceDataError(f"{where}: unknown keys {unknown}; allowed: {list(_KEYS)}")
     code = str(entry.get("code", ""))
-    if code not in {i.code for i in value_indicators()}:
+    if code not in values:
         raise ReferenceDataError(
             f"{where}: code {code!r} is not a value row of the catalog (reference/indicators.yaml)")
     raw = entry.get("patterns")
@@ -106,26 +107,24 @@ def _pattern(path: Path, number: int, entry: object) -> Pattern:
                    " ".join(str(entry.get("hint", "")).split()))
 
 
-def narrative(lines: Sequence[TextLine]) -> tuple[TextLine, ...]:
-    """The running text: every line before the first that names "Phụ lục 01b"."""
+def narrative(lines: Sequence[TextLine], template: Template) -> tuple[TextLine, ...]:
+    """The running text: every line before the first that names the appendix ("Phụ lục 01b")."""
     for index, line in enumerate(lines):
-        if _APPENDIX.search(fold(line.text)):
+        if template.title.search(fold(line.text)):
             return tuple(lines[:index])
     return tuple(lines)
 
 
-def narrative_claims(lines: Sequence[TextLine],
-                     patterns: Sequence[Pattern] | None = None) -> tuple[Claim, ...]:
+def narrative_claims(lines: Sequence[TextLine], template: Template) -> tuple[Claim, ...]:
     """The first figure the narrative states for each code, in narrative.yaml order."""
-    patterns = load_patterns() if patterns is None else patterns
-    body = narrative(lines)
+    body = narrative(lines, template)
     text = " ".join(line.text for line in body)
     folded = fold_aligned(text)
     if len(folded) != len(text):  # a character folded to another length: quote the folded text
         text = folded
     starts = list(itertools.accumulate((len(line.text) + 1 for line in body), initial=0))
     claims = []
-    for entry in patterns:
+    for entry in load_patterns(template):
         matches = sorted((m for p in entry.patterns for m in p.finditer(folded)),
                          key=lambda m: m.start(1))
         for match in matches:
@@ -153,27 +152,30 @@ def _snippet(text: str, match: re.Match[str]) -> str:
     return ("…" if cut_before else "") + text[start:end].strip() + ("…" if cut_after else "")
 
 
-def check_narrative(report: Report, claims: Sequence[Claim]) -> tuple[Issue, ...]:
+def check_narrative(report: Report, claims: Sequence[Claim], template: Template
+                    ) -> tuple[Issue, ...]:
     """Warnings where the narrative states a figure (``narrative_claims`` of the report's text
     lines) that the appendix contradicts or leaves blank."""
     observations = {o.code: o for o in report.observations}
     issues = []
     for claim in claims:
-        issue = _compare(claim, observations.get(claim.code))
+        issue = _compare(claim, observations.get(claim.code), template)
         if issue is not None:
             issues.append(issue)
     return tuple(issues)
 
 
-def _compare(claim: Claim, observation: Observation | None) -> Issue | None:
-    issue = _difference(claim, observation)
+def _compare(claim: Claim, observation: Observation | None, template: Template
+             ) -> Issue | None:
+    issue = _difference(claim, observation, template)
     if issue is None or not claim.hint:
         return issue
     return Issue(issue.rule, issue.severity, issue.codes, f"{issue.message} {claim.hint}")
 
 
-def _difference(claim: Claim, observation: Observation | None) -> Issue | None:
-    label = by_code()[claim.code].label
+def _difference(claim: Claim, observation: Observation | None, template: Template
+                ) -> Issue | None:
+    label = template.by_code[claim.code].label
     said = f"Phần thuyết minh của báo cáo ({claim.place.describe()}) nêu «{claim.text}»"
     if observation is None or not observation.present or observation.place is None:
         return Issue("narrative.missing_row", "warning", (claim.code,), (

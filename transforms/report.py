@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cchc.template.appendix import Template
 from cchc.template.raw import RawReport
 from cchc.transforms import admin_units
 from cchc.transforms.metadata import Reading, read
@@ -9,9 +10,12 @@ from cchc.transforms.model import Issue, Report, Source
 from cchc.transforms.rows import observations
 
 
-def build_report(raw: RawReport, path: str, sha256: str, province: str | None = None) -> Report:
+def build_report(raw: RawReport, template: Template, path: str, sha256: str,
+                 province: str | None = None) -> Report:
+    """The report a raw report of ``template``'s appendix is: its metadata, an observation per
+    value row, and what could not be read."""
     reading = read(raw, province)
-    found, issues = observations(raw.rows)
+    found, issues = observations(raw.rows, template)
     return Report(
         source=Source(path=path, sha256=sha256, format=raw.format),
         meta=reading.meta,

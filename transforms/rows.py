@@ -11,13 +11,8 @@ from collections.abc import Sequence
 
 from rapidfuzz import fuzz
 
-from cchc.template.catalog import (
-    Indicator,
-    breakdowns_of,
-    by_code,
-    normalise_code,
-    value_indicators,
-)
+from cchc.template.appendix import Template
+from cchc.template.catalog import Indicator, normalise_code
 from cchc.template.raw import RawRow
 from cchc.template.text import NotANumber, fold, parse_number
 from cchc.transforms.model import Issue, Observation, Value
@@ -25,11 +20,12 @@ from cchc.transforms.model import Issue, Observation, Value
 _LABEL_MATCH = 70
 
 
-def observations(rows: Sequence[RawRow]) -> tuple[tuple[Observation, ...], tuple[Issue, ...]]:
+def observations(rows: Sequence[RawRow], template: Template
+                 ) -> tuple[tuple[Observation, ...], tuple[Issue, ...]]:
     """One observation per value row of the catalog (blank or absent rows as None)."""
-    matched, issues = match_rows(rows)
+    matched, issues = match_rows(rows, template)
     result = []
-    for indicator in value_indicators():
+    for indicator in template.value_indicators:
         row = matched.get(indicator.code)
         if row is None:
             result.append(Observation(indicator.code, None, unit_text(indicator), "", None,
@@ -43,16 +39,17 @@ def observations(rows: Sequence[RawRow]) -> tuple[tuple[Observation, ...], tuple
     return tuple(result), tuple(issues)
 
 
-def match_rows(rows: Sequence[RawRow]) -> tuple[dict[str, RawRow], list[Issue]]:
+def match_rows(rows: Sequence[RawRow], template: Template
+               ) -> tuple[dict[str, RawRow], list[Issue]]:
     """Assign each table row its catalog code; say which rows could not be placed."""
-    codes = by_code()
+    codes = template.by_code
     matched: dict[str, RawRow] = {}
     issues: list[Issue] = []
     total: str | None = None
     for row in rows:
         code = normalise_code(row.code)
         if not code:
-            breakdown = _breakdown(row, total, matched)
+            breakdown = _breakdown(row, template.breakdowns_of(total or ""), matched)
             if breakdown:
                 matched[breakdown.code] = row
             elif row.label and fold(row.label) not in {"trong do", "trong do:"}:
@@ -64,7 +61,7 @@ def match_rows(rows: Sequence[RawRow]) -> tuple[dict[str, RawRow], list[Issue]]:
         if indicator is None:
             issues.append(_issue("row.unknown_code", "warning", (code,), (
                 f"Mã {code} «{row.label[:60]}» ({row.place.describe()}) không có trong mẫu "
-                "Phụ lục 01b; số liệu của dòng này không được tính.")))
+                f"{template.name}; số liệu của dòng này không được tính.")))
             continue
         if code in matched:
             issues.append(_issue("row.duplicate_code", "error", (code,), (
@@ -72,15 +69,15 @@ def match_rows(rows: Sequence[RawRow]) -> tuple[dict[str, RawRow], list[Issue]]:
                 f"{row.place.describe()}); chỉ dòng đầu tiên được tính. Đề nghị xóa dòng trùng.")))
             continue
         matched[code] = row
-        total = code if breakdowns_of(code) else None
+        total = code if template.breakdowns_of(code) else None
     return matched, issues
 
 
-def _breakdown(row: RawRow, total: str | None, matched: dict[str, RawRow]) -> Indicator | None:
-    """The "Trong đó" row an uncoded row is: best label match, else the next one in order."""
-    if total is None:
-        return None
-    candidates = [b for b in breakdowns_of(total) if b.code not in matched]
+def _breakdown(row: RawRow, breakdowns: Sequence[Indicator], matched: dict[str, RawRow]
+               ) -> Indicator | None:
+    """The "Trong đó" row an uncoded row is, among its total's ``breakdowns``: best label
+    match, else the next one in order."""
+    candidates = [b for b in breakdowns if b.code not in matched]
     if not candidates:
         return None
     label = fold(row.label)

@@ -21,10 +21,9 @@ from typing import Literal
 import yaml
 
 from cchc.errors import ReferenceDataError
-from cchc.template.catalog import by_code, value_indicators
+from cchc.template.appendix import Template
+from cchc.template.catalog import Indicator
 from cchc.transforms.model import Observation, Severity, Value
-
-RULES_PATH = Path(__file__).resolve().parent.parent / "reference" / "rules.yaml"
 
 Op = Literal["<=", "=", ">="]
 BlankPolicy = Literal["skip_if_any_blank", "skip_if_all_blank"]
@@ -63,8 +62,11 @@ class Rule:
 
 
 @cache
-def load_rules(path: Path = RULES_PATH) -> tuple[Rule, ...]:
-    """Read and check the rules file; rules come back in file order."""
+def load_rules(template: Template) -> tuple[Rule, ...]:
+    """Read and check the template's rules file (the office's, when the setting ``rules``
+    named one; kept per template: one command reads them once); rules come back in file
+    order."""
+    path = template.rules_path
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
@@ -72,7 +74,8 @@ def load_rules(path: Path = RULES_PATH) -> tuple[Rule, ...]:
     entries = document.get("rules") if isinstance(document, dict) else None
     if not isinstance(entries, list) or not entries:
         raise ReferenceDataError(f"{path}: expected a non-empty list under 'rules'")
-    rules = [_rule(path, number, entry) for number, entry in enumerate(entries, start=1)]
+    values = {indicator.code: indicator for indicator in template.value_indicators}
+    rules = [_rule(path, number, entry, values) for number, entry in enumerate(entries, start=1)]
     names = [rule.name for rule in rules]
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
@@ -80,7 +83,7 @@ def load_rules(path: Path = RULES_PATH) -> tuple[Rule, ...]:
     return tuple(rules)
 
 
-def _rule(path: Path, number: int, entry: object) -> Rule:
+def _rule(path: Path, number: int, entry: object, values: dict[str, Indicator]) -> Rule:
     if not isinstance(entry, dict):
         raise ReferenceDataError(f"{path.name}, rule #{number}: expected a mapping, got {entry!r}")
     where = f"{path.name}, rule {entry.get('name') or f'#{number}'}"
@@ -96,7 +99,8 @@ def _rule(path: Path, number: int, entry: object) -> Rule:
     for key, allowed in (("op", OPS), ("severity", SEVERITIES), ("blank", BLANK_POLICIES)):
         if entry[key] not in allowed:
             raise ReferenceDataError(f"{where}: {key} {entry[key]!r} is not one of {allowed}")
-    left, right = _codes(where, "left", entry["left"]), _codes(where, "right", entry["right"])
+    left = _codes(where, "left", entry["left"], values)
+    right = _codes(where, "right", entry["right"], values)
     both = sorted(set(left) & set(right))
     if both:
         raise ReferenceDataError(f"{where}: codes {both} are on both sides")
@@ -108,14 +112,14 @@ def _rule(path: Path, number: int, entry: object) -> Rule:
                 description=" ".join(entry["description"].split()))
 
 
-def _codes(where: str, side: str, codes: object) -> tuple[str, ...]:
+def _codes(where: str, side: str, codes: object, values: dict[str, Indicator]
+           ) -> tuple[str, ...]:
     """A side's codes: a non-empty list of distinct value rows that can be added up."""
     if not isinstance(codes, list) or not codes:
         raise ReferenceDataError(f"{where}: {side} must be a non-empty list of codes")
     result = tuple(str(code) for code in codes)
     if len(set(result)) != len(result):
         raise ReferenceDataError(f"{where}: {side} lists a code twice: {list(result)}")
-    values = {indicator.code: indicator for indicator in value_indicators()}
     unknown = [code for code in result if code not in values]
     if unknown:
         raise ReferenceDataError(
@@ -152,11 +156,13 @@ def _check_message(where: str, message: object) -> None:
             f"{['{' + p + '}' for p in missing]}")
 
 
-def render(rule: Rule, observations: dict[str, Observation], left: Value, right: Value) -> str:
+def render(rule: Rule, observations: dict[str, Observation], left: Value, right: Value,
+           template: Template) -> str:
     """The rule's message for one report, given that report's observations and side sums."""
     return rule.message.format(
         left_codes=code_list(rule.left), right_codes=code_list(rule.right),
-        left_labels=label_list(rule.left), right_labels=label_list(rule.right),
+        left_labels=label_list(rule.left, template),
+        right_labels=label_list(rule.right, template),
         left_value=vi_number(left), right_value=vi_number(right),
         left_detail=detail(rule.left, observations),
         right_detail=detail(rule.right, observations),
@@ -174,8 +180,8 @@ def code_list(codes: tuple[str, ...]) -> str:
     return " + ".join(codes)
 
 
-def label_list(codes: tuple[str, ...]) -> str:
-    catalog = by_code()
+def label_list(codes: tuple[str, ...], template: Template) -> str:
+    catalog = template.by_code
     return " + ".join(f"«{catalog[code].label}»" for code in codes)
 
 

@@ -17,6 +17,7 @@ from typing import Literal
 
 import pandas as pd
 
+from cchc.template.appendix import Template
 from cchc.transforms.history import HISTORY_COLUMNS, history_issues
 from cchc.transforms.model import Issue, Report
 from cchc.transforms.narrative import Claim, check_narrative
@@ -32,33 +33,32 @@ class Verdict:
     issues: tuple[Issue, ...]
 
 
-def validate_reports(items: Sequence[tuple[Report, Sequence[Claim]]],
-                     history: pd.DataFrame | None = None, docs_dir: Path | None = None,
-                     rules_path: Path | None = None) -> dict[str, Verdict]:
+def validate_reports(items: Sequence[tuple[Report, Sequence[Claim]]], template: Template,
+                     history: pd.DataFrame | None = None, docs_dir: Path | None = None
+                     ) -> dict[str, Verdict]:
     """Verdicts by report_id (the file's sha256) for a batch of (report, its narrative's
-    claims), as ``read_report`` returns them; the rules from ``rules_path`` when given."""
+    claims), as ``read_report`` returns them, checked with ``template``'s rules."""
     from cchc.transforms.expectations import validate_run
 
     history = pd.DataFrame(columns=HISTORY_COLUMNS) if history is None else history
-    found = validate_run([report for report, _ in items], docs_dir, rules_path)
+    found = validate_run([report for report, _ in items], template, docs_dir)
     verdicts = {}
     for report, claims in items:
         issues = (*report.issues, *found.get(report.source.sha256, ()),
-                  *check_narrative(report, claims), *history_issues(report, history))
+                  *check_narrative(report, claims, template),
+                  *history_issues(report, history, template))
         rejected = any(issue.severity == "error" for issue in issues)
         verdicts[report.source.sha256] = Verdict("rejected" if rejected else "accepted", issues)
     return verdicts
 
 
-def reference_sha256(rules_path: Path | None = None) -> str:
-    """Fingerprint of the reference data a report is read and checked with: the catalog, the
-    administrative units, the period rules, the narrative phrases and the cross-field rules
-    (``rules_path``, default reference/rules.yaml). Stored with each report, so that a report
-    read before a change of any of them can be found and read again (``cchc reprocess``)."""
-    from cchc.template import catalog
-    from cchc.transforms import admin_units, narrative, periods, rules
+def reference_sha256(template: Template) -> str:
+    """Fingerprint of the reference data a report is read and checked with: the template (its
+    catalog, rules and narrative phrases), the administrative units and the period rules.
+    Stored with each report, so that a report read before a change of any of them can be
+    found and read again (``cchc reprocess``)."""
+    from cchc.transforms import admin_units, periods
 
-    paths = (catalog.CATALOG_PATH, admin_units.CSV_PATH, periods.PERIODS_PATH,
-             narrative.NARRATIVE_PATH, rules_path or rules.RULES_PATH)
-    digests = [hashlib.sha256(path.read_bytes()).hexdigest() for path in paths]
+    digests = [template.fingerprint, *(hashlib.sha256(path.read_bytes()).hexdigest()
+                                       for path in (admin_units.CSV_PATH, periods.PERIODS_PATH))]
     return hashlib.sha256("".join(digests).encode()).hexdigest()

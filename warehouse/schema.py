@@ -27,7 +27,7 @@ import duckdb
 import pandas as pd
 
 from cchc.errors import CchcError
-from cchc.template import catalog
+from cchc.template.appendix import load_template
 from cchc.transforms import admin_units, periods
 from cchc.warehouse.rollups import refresh_rollups
 
@@ -552,9 +552,9 @@ def refresh_reference(con: duckdb.DuckDBPyConnection) -> None:
 
 def reference_fingerprint() -> str:
     """SHA-256 over the reference files the warehouse copies: a change means reload."""
-    paths = (catalog.CATALOG_PATH, admin_units.CSV_PATH, admin_units.LINEAGE_PATH,
-             periods.PERIODS_PATH)
-    return _sha256(b"".join(_sha256(p.read_bytes()).encode() for p in paths))
+    paths = (admin_units.CSV_PATH, admin_units.LINEAGE_PATH, periods.PERIODS_PATH)
+    return _sha256(load_template().fingerprint.encode()
+                   + b"".join(_sha256(p.read_bytes()).encode() for p in paths))
 
 
 def _write_reference(con: duckdb.DuckDBPyConnection) -> None:
@@ -592,7 +592,7 @@ def _indicator_frame() -> pd.DataFrame:
         "kind": i.kind, "parent": i.parent, "aggregation": i.aggregation, "weight": i.weight,
         "choice_codes": list(i.choices), "choice_labels": list(i.choices.values()),
         "yes_code": i.yes_code, "required": i.required,
-    } for position, i in enumerate(catalog.load_catalog(), start=1)]
+    } for position, i in enumerate(load_template().indicators, start=1)]
     frame = pd.DataFrame(rows)
     frame["yes_code"] = frame["yes_code"].astype("Int64")
     return frame

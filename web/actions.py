@@ -221,7 +221,7 @@ def _revalidate(report: dict, facts: tuple[dict, pd.DataFrame], code: str,
                 value: float | None, rules: Path | None = None):
     """The night's checks on the archived file with every figure in force (and the change),
     with the office's own rules file when it has one (the setting ``rules``), as the night."""
-    from cchc.flows.reading import read_report
+    from cchc.flows.reading import read_report, template_for
     from cchc.transforms.validate import validate_reports
 
     archive = report["archive_path"]
@@ -229,7 +229,8 @@ def _revalidate(report: dict, facts: tuple[dict, pd.DataFrame], code: str,
         raise DeskError(f"không tìm thấy tệp lưu trữ của báo cáo ({archive}): không thể kiểm "
                         "tra lại báo cáo sau khi sửa")
     # The province the report was filed under settles its name again, as the night's setting did.
-    extracted, claims = read_report(Path(archive), report["province_code"])
+    template = template_for(rules)
+    extracted, claims = read_report(Path(archive), template, report["province_code"])
     in_force, history = facts
     in_force = {**in_force, code: value}
     read = {o.code: o.value for o in extracted.observations}
@@ -239,4 +240,4 @@ def _revalidate(report: dict, facts: tuple[dict, pd.DataFrame], code: str,
     # The extraction's own complaints about a figure the officer has since set do not stand.
     kept = tuple(i for i in extracted.issues if not (i.codes and set(i.codes) <= changed))
     corrected = replace(extracted, observations=observations, issues=kept)
-    return validate_reports([(corrected, claims)], history, None, rules)[report["report_id"]]
+    return validate_reports([(corrected, claims)], template, history)[report["report_id"]]

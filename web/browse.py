@@ -59,6 +59,7 @@ def routes(r: Responder, deadlines: Mapping[str, object]) -> list[Route]:
         return await r.page(request, "commune.html", pages.commune_page, *wanted)
 
     async def summary(request: Request) -> Response:
+        from cchc.flows.reading import template_for
         from cchc.summary import build
 
         level, code = request.path_params["level"], request.path_params["code"]
@@ -69,8 +70,8 @@ def routes(r: Responder, deadlines: Mapping[str, object]) -> list[Route]:
 
         def make():
             with r.store.alone():
-                return build(r.store.db, period_key, out_dir=out, deadlines=deadlines,
-                             **{level: code})
+                return build(r.store.db, period_key, template=template_for(r.store.rules),
+                             out_dir=out, deadlines=deadlines, **{level: code})
 
         def download(paths) -> Response:
             path = paths.xlsx if kind == "xlsx" else paths.html
