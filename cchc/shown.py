@@ -1,9 +1,13 @@
-"""Figures and dates the way a Vietnamese officer writes them (1.327; 64,5%; 20/09/2024), the
-one place the desk, the summary and the papers take them from, so they read alike."""
+"""Figures, dates and periods the way a Vietnamese officer writes them (1.327; 64,5%;
+20/09/2024; 9 tháng đầu năm 2024), the one place the desk, the summary and the papers take
+them from, so they read alike."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+
+from cchc.errors import UnknownPeriod
+from cchc.transforms.periods import parse_period
 
 NONE = "—"
 
@@ -30,3 +34,15 @@ def day(value: date | datetime | None) -> str:
 
 def moment(value: datetime | None) -> str:
     return "" if value is None else f"{value:%d/%m/%Y %H:%M}"
+
+
+def period(key: str | None) -> str:
+    """A period key as its name: "2024-9M" → "9 tháng đầu năm 2024" (periods.yaml's label);
+    "" for none, and the key itself should it name no period (it is shown, never hidden)."""
+    if not key:
+        return ""
+    try:
+        return parse_period(key).label
+    except UnknownPeriod:
+        return key
+

@@ -25,7 +25,7 @@ from cchc.errors import UnreadableReport
 def damaged_reason(what: str) -> str:
     """The refusal of a damaged file, in the words the commune reads."""
     return (f"tệp {what} bị hỏng hoặc không trọn vẹn (có thể do tải lên, gửi thư hoặc sao chép "
-            "bị lỗi), cchc không đọc được; đề nghị xã gửi lại tệp")
+            "bị lỗi), hệ thống không đọc được; đề nghị xã gửi lại tệp")
 
 
 def _reader_errors() -> tuple[type[BaseException], ...]:

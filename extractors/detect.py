@@ -37,7 +37,7 @@ def detect_format(data: bytes, name: str) -> Format:
     if data.startswith(_OLE2):
         raise UnreadableReport(name, _legacy_office(data))
     if data.lstrip().startswith(b"{\\rtf"):
-        raise UnreadableReport(name, f"văn bản RTF, cchc không đọc được; định dạng được nhận: "
+        raise UnreadableReport(name, f"văn bản RTF, hệ thống không đọc được; định dạng được nhận: "
                                      f"{ACCEPTED}. Đề nghị xã xuất ra PDF")
     if _is_text(data):
         return "txt"
@@ -66,14 +66,14 @@ def _legacy_office(data: bytes) -> str:
         what, save_as = "tệp Excel 97-2003 (.xls)", "Excel (.xlsx) hoặc PDF"
     else:
         what, save_as = "tệp Word/Excel 97-2003 (.doc/.xls)", ".docx, .xlsx hoặc PDF"
-    return (f"{what}, định dạng cũ cchc không đọc được; đề nghị xã mở tệp, lưu lại thành "
+    return (f"{what}, định dạng cũ hệ thống không đọc được; đề nghị xã mở tệp, lưu lại thành "
             f"{save_as} (File → Save As) rồi gửi lại")
 
 
 def archive_refused(kind: str) -> str:
     """Why a compressed archive other than a mail's ZIP is refused: what to send instead."""
-    return (f"tệp nén {kind}, cchc không mở tệp nén loại này; đề nghị xã gửi chính các tệp "
-            f"báo cáo ({ACCEPTED}), đính kèm trực tiếp vào thư hoặc nén bằng ZIP")
+    return (f"tệp nén {kind}, hệ thống không mở được tệp nén loại này; đề nghị xã gửi chính "
+            f"các tệp báo cáo ({ACCEPTED}), đính kèm trực tiếp vào thư hoặc nén bằng ZIP")
 
 
 def too_large(size: int) -> str:

@@ -27,6 +27,7 @@ from typing import Any
 from cchc.errors import CchcError
 from cchc.flows import steps
 from cchc.flows.inbox import Candidate, archive, fingerprint
+from cchc.labels import FILE_STATUS, said
 from cchc.settings import Settings
 from cchc.transforms.model import Issue
 
@@ -37,7 +38,7 @@ READABLE = {"pdf": "PDF", "docx": "Word (.docx)", "xlsx": "Excel (.xlsx)"}
 NOT_A_REPORT = ("Tệp này không phải báo cáo dạng PDF, Word (.docx) hoặc Excel (.xlsx): hãy gửi "
                 "tệp báo cáo kèm Phụ lục 01b (tệp .doc, .xls cũ: mở và lưu lại thành .docx, "
                 ".xlsx; bản giấy: quét thành PDF).")
-TOO_SLOW = ("cchc không đọc xong tệp trong {seconds} giây; tệp vẫn được giữ và sẽ được đọc lại "
+TOO_SLOW = ("Hệ thống chưa đọc xong tệp trong {seconds} giây; tệp vẫn được giữ và sẽ được đọc lại "
             "trong lần nạp ban đêm; nếu vẫn không đọc được, đề nghị gửi lại tệp PDF xuất từ "
             "Word hoặc tệp .docx/.xlsx")
 
@@ -260,7 +261,8 @@ def _note(upload: Upload) -> str:
 
 def _summary(upload: Upload, outcome) -> str:
     return (f"Tải lên tại bàn duyệt: {upload.file_name} ({_note(upload)}) — "
-            f"{outcome.status}" + (f": {outcome.reason}" if outcome.reason else ""))
+            f"{said(FILE_STATUS, outcome.status)}"
+            + (f": {outcome.reason}" if outcome.reason else ""))
 
 
 def _safe(name: str) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from cchc import shown
 from cchc.summary.errors import (
     AreaChoiceError,
     DistrictsEndedError,
@@ -58,9 +59,10 @@ def build(db_path: str | Path, period: str, *, template: Template, district: str
         if queries.count_reports(con, area, key.key) == 0:
             known = queries.periods_with_reports(con, area)
             raise NoReportsError(
-                f"no reports for {area.name} ({area.code}) for {key.key} in {db_path}; "
-                + (f"periods with reports: {', '.join(known)}" if known else
-                   "it has no reports for any period: run the nightly load first"))
+                f"chưa có báo cáo nào của {area.name} ({area.code}) kỳ {key.label} trong "
+                f"{db_path}; "
+                + (f"các kỳ đã có báo cáo: {', '.join(shown.period(k) for k in known)}"
+                   if known else "chưa có báo cáo của kỳ nào: hãy chạy lần nạp ban đêm trước"))
         summary = collect(con, area, key, deadline, template)
     finally:
         con.close()
@@ -78,25 +80,28 @@ def resolve_area(district: str | None, province: str | None, period: Period) -> 
     period's end; exactly one code given. Districts ended on 2025-06-30: a district for a
     later period is refused with the province to ask for instead."""
     if (district is None) == (province is None):
-        which = "both" if district is not None else "neither"
-        raise AreaChoiceError(f"got {which} of district and province: give exactly one, "
-                              "--district CODE (e.g. 399) or --province CODE (e.g. 38)")
+        which = "cả" if district is not None else "không có"
+        raise AreaChoiceError(f"{which} huyện và tỉnh: hãy chọn đúng một, --district MÃ (ví "
+                              "dụ 399) hoặc --province MÃ (ví dụ 38)")
     admin_map = admin_units.map_on(period.end)
     level, code = ("district", district) if district is not None else ("province", province)
     try:
         unit = admin_units.unit(str(code), level, "legacy" if level == "district" else admin_map)
     except KeyError:
-        example = "399 for Huyện Hoằng Hóa" if level == "district" else "38 for Tỉnh Thanh Hóa"
-        where = f" on the {admin_map} map" if level == "province" and admin_map != "legacy" else ""
+        example = "399 là Huyện Hoằng Hóa" if level == "district" else "38 là Tỉnh Thanh Hóa"
+        what = "huyện" if level == "district" else "tỉnh"
+        where = (f" trên bản đồ {admin_map}" if level == "province" and admin_map != "legacy"
+                 else "")
         raise UnknownAreaError(
-            f"unknown {level} code {code!r}{where}: give its GSO code as published (e.g. "
-            f"{example}); the codes are in reference/admin_units.csv") from None
+            f"không có {what} mã {code!r}{where}: hãy dùng mã do Tổng cục Thống kê công bố (ví "
+            f"dụ {example}); các mã có trong reference/admin_units.csv") from None
     if level == "district" and admin_map != "legacy":
         provinces = _provinces_after(unit, admin_map)
         raise DistrictsEndedError(
-            f"districts ended on 1 July 2025: {unit.name} has no summary for {period.key}; "
-            "ask for its province instead, " + " or ".join(
-                f"--province {p.code} ({p.name}, its 2025 communes)" for p in provinces))
+            f"từ ngày 01/7/2025 không còn cấp huyện: {unit.name} không có bản tổng hợp "
+            f"{period.label}; hãy xem theo tỉnh, " + " hoặc ".join(
+                f"{p.name} (mã {p.code}, các xã từ 2025)"
+                for p in provinces))
     if level == "district":
         return Area(level, unit.code, unit.name, (unit,),
                     tuple(admin_units.communes_of(unit.code)), admin_map)

@@ -59,8 +59,8 @@ def _as_date(key: str, value: object) -> date:
     try:
         return date.fromisoformat(str(value).strip())
     except ValueError:
-        raise DeadlineError(f"deadlines: {key} = {value!r} is not a date; write it as "
-                            f"\"YYYY-MM-DD\", e.g. {key} = \"2024-09-25\"") from None
+        raise DeadlineError(f"deadlines: {key} = {value!r} không phải một ngày; hãy viết "
+                            f"\"YYYY-MM-DD\", ví dụ {key} = \"2024-09-25\"") from None
 
 
 def deadline_for(period: Period, deadlines: Mapping[str, date] | None = None) -> date:

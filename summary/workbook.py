@@ -200,10 +200,12 @@ def _submission_row(ws: Worksheet, row: int, commune: Commune, province: bool) -
 
 
 def follow_up(ws: Worksheet, summary: Summary) -> None:
-    """Sheet 4: errors and warnings per commune, missing reports, unreadable files."""
+    """Sheet 4: errors and warnings per commune, missing reports, unreadable files. The rule's
+    code (``rule.completed_le_planned``) is not shown: the officer reads the message, which
+    names the figures; the code is the analysts', in the warehouse."""
     ws.title = "Cần xử lý"
-    header = ["STT", "Mã xã", "Tên xã", "Loại", "Quy tắc", "Chỉ tiêu", "Nội dung cần xử lý",
-              "Tệp", "Nhận lúc"]
+    header = ["STT", "Mã xã", "Tên xã", "Loại", "Chỉ tiêu", "Nội dung cần xử lý", "Tệp",
+              "Nhận lúc"]
     first, last = summary.unattributed_window
     _titles(ws, summary, len(header), [
         f"NHỮNG VIỆC CẦN XỬ LÝ — {summary.area.name} — {summary.period.label}",
@@ -213,14 +215,13 @@ def follow_up(ws: Worksheet, summary: Summary) -> None:
     row = _header(ws, 3, header)
     for number, item in enumerate(summary.follow_up, start=1):
         values = [number, item.commune_code, item.commune_name, fmt.FOLLOW_UP[item.kind],
-                  item.rule, ", ".join(item.codes), item.message, item.file_name,
-                  item.received_at]
+                  ", ".join(item.codes), item.message, item.file_name, item.received_at]
         for column, value in enumerate(values, start=1):
             put(ws, row, column, value,
                 number_format=MOMENT_FORMAT if column == len(values) else None,
                 bold=column == 4 and item.kind == "error")
         row += 1
-    _layout(ws, [5, 8, 20, 13, 16, 12, 70, 26, 15], title_rows="3:3", freeze="A4",
+    _layout(ws, [5, 8, 20, 13, 12, 70, 26, 15], title_rows="3:3", freeze="A4",
             fit_width=True)
 
 

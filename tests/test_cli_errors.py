@@ -24,8 +24,8 @@ def test_status_with_a_bad_period_key_is_one_line(tmp_path):
                              "--db", str(tmp_path / "cchc.duckdb")],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
-    assert result.stderr == ("cchc: 'Q1' is not a period key; accepted: YYYY-Q1, YYYY-Q2, "
-                             "YYYY-Q3, YYYY-Q4 (quý), YYYY-H1 (6 tháng đầu năm), YYYY-9M "
+    assert result.stderr == ("cchc: 'Q1' không phải mã kỳ báo cáo; các mã được nhận: YYYY-Q1, "
+                             "YYYY-Q2, YYYY-Q3, YYYY-Q4 (quý), YYYY-H1 (6 tháng đầu năm), YYYY-9M "
                              "(9 tháng đầu năm), YYYY-FY (cả năm)\n")
 
 

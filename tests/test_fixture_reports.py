@@ -80,11 +80,11 @@ HOSTILE = {
     "scanned_no_text.pdf": "PDF không có lớp chữ (bản quét hoặc ảnh chụp)",
     "not_a_report.pdf": "tệp PDF này không phải báo cáo CCHC",
     "not_a_report.xlsx": "sổ tính này không phải báo cáo CCHC",
-    "report_old_word.doc": "tệp Word/Excel 97-2003 (.doc/.xls), định dạng cũ cchc không đọc "
+    "report_old_word.doc": "tệp Word/Excel 97-2003 (.doc/.xls), định dạng cũ hệ thống không đọc "
                            "được; đề nghị xã mở tệp, lưu lại thành .docx, .xlsx hoặc PDF",
-    "report_word97.doc": "tệp Word 97-2003 (.doc), định dạng cũ cchc không đọc được; đề nghị "
+    "report_word97.doc": "tệp Word 97-2003 (.doc), định dạng cũ hệ thống không đọc được; đề nghị "
                          "xã mở tệp, lưu lại thành Word (.docx) hoặc PDF",
-    "report_excel97.xls": "tệp Excel 97-2003 (.xls), định dạng cũ cchc không đọc được; đề "
+    "report_excel97.xls": "tệp Excel 97-2003 (.xls), định dạng cũ hệ thống không đọc được; đề "
                           "nghị xã mở tệp, lưu lại thành Excel (.xlsx) hoặc PDF",
     "random_bytes.pdf": "nội dung tệp không thuộc định dạng nào được nhận",
     "narrative_only.txt": "không tìm thấy Phụ lục 01b",

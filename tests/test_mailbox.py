@@ -164,7 +164,8 @@ def test_a_night_takes_every_message_once_and_answers_each_commune(
         [("mailbox", ARRIVED)]  # dated when the mail came, not when the night read it
     assert rows(settings.db, """SELECT s.reason FROM submissions s JOIN arrivals a USING
                                 (submission_id) WHERE a.attachment_name = 'baocao.rar'""")[0][0] \
-        .startswith("tệp nén RAR, cchc không mở tệp nén loại này; đề nghị xã gửi chính các tệp")
+        .startswith("tệp nén RAR, hệ thống không mở được tệp nén loại này; đề nghị xã gửi "
+                    "chính các tệp")
     provenance = rows(settings.db, """SELECT message_id, sender, subject, sent_at FROM arrivals
                                       WHERE attachment_name = 'BC 9T Hoằng Đức.pdf'""")
     assert provenance == [("<pdf@hoangduc>", HOANG_DUC, "Báo cáo CCHC 9 tháng",

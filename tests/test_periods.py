@@ -42,7 +42,9 @@ def test_same_period_last_year():
 
 @pytest.mark.parametrize("key", ["2024-Q5", "2024-q1", "2024", "24-Q1", "2024-6M", "Q1-2024", ""])
 def test_a_bad_key_names_the_accepted_forms(key):
-    with pytest.raises(ValueError, match=r"is not a period key; accepted: YYYY-Q1.*YYYY-9M"):
+    said = "chưa chọn kỳ báo cáo" if not key else f"{key!r} không phải mã kỳ báo cáo"
+    with pytest.raises(ValueError,
+                       match=rf"^{re.escape(said)}; các mã được nhận: YYYY-Q1.*YYYY-9M"):
         parse_period(key)
 
 

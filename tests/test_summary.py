@@ -345,6 +345,10 @@ def test_follow_up_sheet_has_issues_missing_communes_and_unreadable_files(built)
     assert any(r["Loại"] == "Tệp không đọc được" and r["Tệp"] == "@SUM(1+1) <b>scan</b>.pdf"
                for r in rows)
     assert any(r["Loại"] == "Không rõ xã/kỳ" and r["Tệp"] == "-2+3 khong ro xa.pdf" for r in rows)
+    # the officer reads what to fix, not the rule's code (rule.…, narrative.…: issue 21)
+    codes = [v for r in rows for v in r.values()
+             if isinstance(v, str) and re.match(r"(rule|narrative|gx|metadata)\.[a-z_]+", v)]
+    assert not codes and "Quy tắc" not in header
 
 
 def test_no_cell_of_the_workbook_is_a_formula(built):
@@ -578,23 +582,23 @@ def test_default_deadlines_and_lateness():
 
 @pytest.mark.parametrize(("kwargs", "error", "message"), [
     ({"district": "399", "province": "38"}, AreaChoiceError,
-     "got both of district and province: give exactly one, --district CODE (e.g. 399) or "
-     "--province CODE (e.g. 38)"),
-    ({}, AreaChoiceError, "got neither of district and province: give exactly one"),
+     "cả huyện và tỉnh: hãy chọn đúng một, --district MÃ (ví dụ 399) hoặc --province MÃ (ví "
+     "dụ 38)"),
+    ({}, AreaChoiceError, "không có huyện và tỉnh: hãy chọn đúng một"),
     ({"district": "9999"}, UnknownAreaError,
-     "unknown district code '9999': give its GSO code as published (e.g. 399 for Huyện Hoằng "
-     "Hóa); the codes are in reference/admin_units.csv"),
-    ({"province": "99"}, UnknownAreaError, "unknown province code '99'"),
+     "không có huyện mã '9999': hãy dùng mã do Tổng cục Thống kê công bố (ví dụ 399 là Huyện "
+     "Hoằng Hóa); các mã có trong reference/admin_units.csv"),
+    ({"province": "99"}, UnknownAreaError, "không có tỉnh mã '99'"),
     ({"district": "399", "period": "2024-Q5"}, PeriodKeyError,
-     "'2024-Q5' is not a period key; accepted: YYYY-Q1"),
+     "'2024-Q5' không phải mã kỳ báo cáo; các mã được nhận: YYYY-Q1"),
     ({"district": "399", "period": "2024-Q2"}, NoReportsError,
-     "no reports for Huyện Hoằng Hóa (399) for 2024-Q2 in "),
+     "chưa có báo cáo nào của Huyện Hoằng Hóa (399) kỳ Quý II năm 2024 trong "),
     ({"district": "380"}, NoReportsError,
-     "it has no reports for any period: run the nightly load first"),
+     "chưa có báo cáo của kỳ nào: hãy chạy lần nạp ban đêm trước"),
     ({"district": "399", "deadlines": {"2024-9M": "25/09/2024"}}, DeadlineError,
-     "deadlines: 2024-9M = '25/09/2024' is not a date; write it as \"YYYY-MM-DD\""),
+     "deadlines: 2024-9M = '25/09/2024' không phải một ngày; hãy viết \"YYYY-MM-DD\""),
     ({"district": "399", "deadlines": {"9M": "2024-09-25"}}, DeadlineError,
-     "deadlines: '9M' is not a period key"),
+     "deadlines: '9M' không phải mã kỳ báo cáo"),
 ])
 def test_refusals_are_one_line_errors(warehouse, tmp_path, kwargs, error, message):
     kwargs = {"period": "2024-9M", "out_dir": tmp_path, **kwargs}
@@ -606,8 +610,9 @@ def test_refusals_are_one_line_errors(warehouse, tmp_path, kwargs, error, messag
 
 
 def test_no_reports_names_the_periods_that_have_some(warehouse, tmp_path):
-    with pytest.raises(NoReportsError, match=r"periods with reports: 2023-9M, 2023-FY, 2024-9M, "
-                                             r"2024-H1, 2024-Q1$"):
+    with pytest.raises(NoReportsError, match=r"các kỳ đã có báo cáo: 9 tháng đầu năm 2023, Năm "
+                                             r"2023, 9 tháng đầu năm 2024, 6 tháng đầu năm "
+                                             r"2024, Quý I năm 2024$"):
         build(warehouse, "2024-Q2", template=TEMPLATE, district="399", out_dir=tmp_path)
 
 

@@ -140,8 +140,8 @@ def test_the_html_shows_the_year_on_year_table(built):
 
 
 def test_a_district_after_the_reform_is_refused_in_one_line(warehouse, tmp_path):
-    message = ("districts ended on 1 July 2025: Huyện Hoằng Hóa has no summary for 2025-FY; ask "
-               "for its province instead, --province 38 (Tỉnh Thanh Hóa, its 2025 communes)")
+    message = ("từ ngày 01/7/2025 không còn cấp huyện: Huyện Hoằng Hóa không có bản tổng hợp "
+               "Năm 2025; hãy xem theo tỉnh, Tỉnh Thanh Hóa (mã 38, các xã từ 2025)")
     with pytest.raises(DistrictsEndedError) as caught:
         build(warehouse, "2025-FY", template=TEMPLATE, district="399", out_dir=tmp_path)
     assert str(caught.value) == message

@@ -404,7 +404,7 @@ def test_status_summarises_runs_files_and_completeness(db):
                       "n_submitted": 1, "n_rejected": 0, "n_missing": 165}]
     assert format_status(status(db, period="2025-FY")).endswith(
         "\n  tỉnh 38 (bản đồ 2025), 2025-FY: 1 / 0 / 165 trên 166")
-    with pytest.raises(ValueError, match="is not a period key"):
+    with pytest.raises(ValueError, match="không phải mã kỳ báo cáo"):
         status(db, period="Q1")
 
 

@@ -26,6 +26,7 @@ PeriodKind = Literal["quarter", "half", "nine_months", "year"]
 KINDS: tuple[str, ...] = ("quarter", "half", "nine_months", "year")
 ACCEPTED_FORMS = ("YYYY-Q1, YYYY-Q2, YYYY-Q3, YYYY-Q4 (quý), YYYY-H1 (6 tháng đầu năm), "
                   "YYYY-9M (9 tháng đầu năm), YYYY-FY (cả năm)")
+NO_PERIOD = "chưa chọn kỳ báo cáo"
 
 _REQUIRED = {"kind", "label", "start", "end", "cumulative"}
 _KEYS = _REQUIRED | {"start_previous_year"}
@@ -111,11 +112,14 @@ def _month_day(where: str, key: str, text: object) -> tuple[int, int]:
 
 
 def parse_period(key: str) -> Period:
-    """The period a key names; UnknownPeriod naming the accepted forms for anything else."""
+    """The period a key names; UnknownPeriod naming the accepted forms for anything else, in
+    Vietnamese, since the desk shows it to the officer as it is."""
     match = _KEY.fullmatch(key.strip()) if isinstance(key, str) else None
     rules = load_rules()
     if match is None or match.group(2) not in rules:
-        raise UnknownPeriod(f"{key!r} is not a period key; accepted: {ACCEPTED_FORMS}")
+        what = NO_PERIOD if not key or not str(key).strip() else (
+            f"{key!r} không phải mã kỳ báo cáo")
+        raise UnknownPeriod(f"{what}; các mã được nhận: {ACCEPTED_FORMS}")
     year, rule = int(match.group(1)), rules[match.group(2)]
     start_year = year - 1 if rule.start_previous_year else year
     return Period(

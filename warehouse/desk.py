@@ -280,6 +280,17 @@ def runs(con: duckdb.DuckDBPyConnection, limit: int = 100) -> list[dict[str, Any
     return _records(con, "SELECT * FROM core.runs ORDER BY started_at DESC LIMIT ?", [limit])
 
 
+def run_unreadable(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict[str, Any]]:
+    """The files a run could not read as reports (quarantined), with why and their archived
+    copy (whose letterhead may say who sent them); DeskError when there is no such run."""
+    run_docs(con, run_id)
+    return _records(con, """
+        SELECT s.file_name, s.received_at, s.reason, f.archive_path
+        FROM core.submissions s LEFT JOIN core.files f ON f.sha256 = s.sha256
+        WHERE s.run_id = ? AND s.status = 'quarantined'
+        ORDER BY s.received_at, s.file_name""", [run_id])
+
+
 def run_docs(con: duckdb.DuckDBPyConnection, run_id: str) -> str | None:
     """The Data Docs index.html a run wrote (None when it wrote none); DeskError when there is
     no such run."""

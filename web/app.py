@@ -72,7 +72,7 @@ def create_app(settings: Settings, secret: str | None = None) -> Starlette:
         Route("/report/{report_id}/letter.docx", letter_pages.download(store, r.render)),
         Route("/report/{report_id}/letter", letter_pages.make(store), methods=["POST"]),
         *report_routes.routes(r),
-        *browse.routes(r, settings.deadlines),
+        *browse.routes(r, settings.deadlines, settings.province),
         Route("/upload", upload.form_page(store, r.render), methods=["GET"]),
         Route("/upload", upload.submit(store, settings, r.render), methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),

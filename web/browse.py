@@ -20,8 +20,10 @@ from cchc.web.respond import Responder
 _DOCS_HEADERS = {"x-content-type-options": "nosniff"}
 
 
-def routes(r: Responder, deadlines: Mapping[str, object]) -> list[Route]:
-    """The reading pages; ``deadlines`` the office's own submission deadlines."""
+def routes(r: Responder, deadlines: Mapping[str, object],
+           province: str | None = None) -> list[Route]:
+    """The reading pages; ``deadlines`` the office's own submission deadlines, ``province``
+    its province (whose communes an unreadable file's name is matched against)."""
 
     async def home(request: Request) -> Response:
         if upload.unit_of(request):
@@ -78,6 +80,10 @@ def routes(r: Responder, deadlines: Mapping[str, object]) -> list[Route]:
             return FileResponse(path, filename=path.name)
         return await r.answer(request, make, download)
 
+    async def run_unreadable(request: Request) -> Response:
+        return await r.page(request, "run_unreadable.html", pages.run_unreadable_page,
+                            request.path_params["run_id"], province=province)
+
     async def data_docs(request: Request) -> Response:
         """A file of one run's Data Docs, read-only, and only from under that run's folder."""
         run_id, wanted = request.path_params["run_id"], request.path_params["path"]
@@ -96,6 +102,7 @@ def routes(r: Responder, deadlines: Mapping[str, object]) -> list[Route]:
         Route("/period", period),
         Route("/commune/{admin_map}/{code}", commune),
         Route("/runs", r.show("runs.html", pages.runs_page)),
+        Route("/runs/{run_id}/unreadable", run_unreadable),
         Route("/mail", r.show("mail.html", pages.mail_page)),
         Route("/audit", r.show("audit.html", pages.audit_page)),
         Route("/users", r.show("users.html", pages.users_page), methods=["GET"]),

@@ -14,7 +14,7 @@ from urllib.parse import quote
 import duckdb
 
 from cchc.flows.reading import sender
-from cchc.labels import FILE_STATUS, RUN_STATE, said
+from cchc.labels import ACTION_KIND, FILE_STATUS, RUN_STATE, said
 from cchc.summary.build import parse_period_key, resolve_area
 from cchc.summary.gather import UNATTRIBUTED_DAYS
 from cchc.summary.model import Area
@@ -41,8 +41,6 @@ REPORT_STATUS = {
     "superseded": "Đã được thay thế",
     "returned": "Đã trả lại xã",
 }
-ACTION_KIND = {"correct": "Sửa số liệu", "accept": "Chấp nhận dù có lỗi",
-               "return": "Trả lại xã", "undo": "Hoàn tác"}
 
 
 def period_page(con: duckdb.DuckDBPyConnection, period: str, district: str | None = None,
@@ -151,7 +149,8 @@ def report_page(con: duckdb.DuckDBPyConnection, report_id: str,
             "actions": [_action(a) for a in desk.actions(con, report_id)],
             "not_carried_over": desk.corrections_elsewhere(con, report_id)
             if report["status"] != "superseded" else [],
-            "pending": pending or []}
+            "pending": [{**p, "kind_label": said(ACTION_KIND, p["kind"])}
+                        for p in pending or []]}
 
 
 def letter_form(report: dict[str, Any], made: dict[str, Any] | None,
@@ -190,10 +189,13 @@ def _place(figure: dict[str, Any]) -> str:
 
 
 def _action(row: dict[str, Any]) -> dict[str, Any]:
-    """An action with its kind and its change said for the log: a figure's blank is "trống"."""
+    """An action with its kind and its change said for the log: a figure's blank is "trống",
+    a report's status its name (the log stores the key: "rejected" → "Bị từ chối")."""
     before, after = row["before"] or "", row["after"] or ""
     if row["code"]:
         before, after = before or "trống", after or "trống"
+    else:
+        before, after = said(REPORT_STATUS, before), said(REPORT_STATUS, after)
     change = f"{row['code'] or ''} {before} → {after}".strip()
     return {**row, "kind_label": ACTION_KIND[row["kind"]], "change": change}
 
@@ -222,6 +224,30 @@ def runs_page(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     return {"runs": [{**run, "state_label": said(RUN_STATE, run["status"]),
                       "docs_url": f"/runs/{quote(run['run_id'], safe='')}/docs/index.html"
                       if run["docs_path"] else None} for run in desk.runs(con)]}
+
+
+def run_unreadable_page(con: duckdb.DuckDBPyConnection, run_id: str,
+                        province: str | None = None) -> dict[str, Any]:
+    """The files one run could not read, each with why and, when its letterhead or its name
+    says, the commune that sent it. A name is matched against the communes of ``province``
+    (the office's), else of the areas the warehouse holds reports of: against every commune
+    of the country, "9 thang" would name Thị trấn Thắng."""
+    if province:
+        communes = [u for m in admin_units.MAPS for u in admin_units.units("commune", m)
+                    if u.province_code == province]
+    else:
+        areas = {(a["level"], a["code"]) for a in desk.periods_with_reports(con)}
+        communes = [u for level, code in sorted(areas) for u in (
+            admin_units.communes_of(code) if level == "district"
+            else admin_units.communes_in(code, admin_units.NEW))]
+    files = []
+    for found in desk.run_unreadable(con, run_id):
+        named = sender(found["archive_path"], found["file_name"], communes, province)
+        files.append({"file_name": found["file_name"], "received_at": found["received_at"],
+                      "reason": found["reason"], "admin_map": named[0] if named else None,
+                      "commune_code": named[1] if named else None,
+                      "commune_name": desk.unit_name(con, *named) if named else None})
+    return {"run_id": run_id, "files": files}
 
 
 def audit_page(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:

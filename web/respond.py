@@ -21,9 +21,10 @@ from starlette.responses import HTMLResponse, Response
 
 from cchc import shown
 from cchc.errors import CchcError
+from cchc.labels import ROLE, said
 from cchc.templating import environment
 from cchc.warehouse.schema import WarehouseBusy
-from cchc.web import security
+from cchc.web import run_summary, security
 from cchc.web.page_cache import PageCache
 from cchc.web.store import Store
 
@@ -32,11 +33,14 @@ BUSY = ("Kho dữ liệu đang được quá trình nạp ban đêm cập nhật
 
 
 def templates() -> Environment:
-    """The desk's Jinja environment with its filters: numbers and dates as an officer writes
-    them, ``q`` for a value in a URL path."""
+    """The desk's Jinja environment with its filters: numbers, dates and periods as an officer
+    writes them, a role by its name, a run's summary as HTML, ``q`` for a value in a URL path."""
     env = environment("cchc.web")
     env.filters["num"] = _number
     env.filters["when"] = _when
+    env.filters["period"] = shown.period
+    env.filters["role"] = lambda key: said(ROLE, key or "")
+    env.filters["run_summary"] = run_summary.as_html
     env.filters["q"] = lambda value: quote(str(value), safe="")
     return env
 

@@ -33,7 +33,7 @@ log = logging.getLogger("cchc.web")
 Render = Callable[..., Response]
 VERDICT = {"accepted": "Đã nhận: báo cáo hợp lệ",
            "rejected": "Báo cáo có lỗi: đề nghị xã sửa và gửi lại",
-           "quarantined": "cchc không đọc được tệp này",
+           "quarantined": "Hệ thống không đọc được tệp này",
            "duplicate": "Tệp này đã được gửi trước đó (cùng nội dung): không cần gửi lại"}
 
 
