@@ -206,7 +206,8 @@ def read_with(settings: Settings):
     from cchc.transforms.validate import reference_sha256
     from cchc.warehouse.load import ReadWith
 
-    return ReadWith(__version__, reference_sha256(template_for(settings.rules)))
+    template = template_for(settings.rules)
+    return ReadWith(__version__, reference_sha256(template), template.name, template.version)
 
 
 def load_batch(db: Path, run_id: str, batch: Sequence[Extracted], verdicts: dict,

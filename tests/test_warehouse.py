@@ -102,7 +102,7 @@ def test_a_new_file_gets_the_schema_the_views_and_the_reference_data(db):
     tables = {row[0] for row in con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'core'").fetchall()}
     assert {"runs", "files", "submissions", "reports", "observations", "issues", "admin_units",
-            "indicators", "periods", "schema_version"} <= tables
+            "template_indicators", "templates", "periods", "schema_version"} <= tables
     views = {row[0] for row in con.execute(
         "SELECT view_name FROM duckdb_views() WHERE schema_name = 'main' AND NOT internal")
         .fetchall()}
@@ -130,7 +130,7 @@ def test_migrations_apply_once(db):
 def test_changed_views_or_reference_are_rewritten_on_connect(db):
     con = connect(db)
     con.execute("DROP VIEW main.completeness")
-    con.execute("DELETE FROM core.indicators")
+    con.execute("DELETE FROM core.template_indicators")
     con.execute("UPDATE core.fingerprints SET sha256 = 'old'")
     con.close()
     con = connect(db)

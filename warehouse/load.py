@@ -57,11 +57,14 @@ class Submission:
 
 @dataclass(frozen=True)
 class ReadWith:
-    """What a report was read and checked with: the cchc version and the fingerprint of the
-    reference data (``transforms.validate.reference_sha256``). Stored with each report."""
+    """What a report was read and checked with: the cchc version, the fingerprint of the
+    reference data (``transforms.validate.reference_sha256``) and the template's name and
+    version. Stored with each report; without it, the template loaded last is recorded."""
 
     cchc_version: str
     reference_sha256: str
+    template: str | None = None
+    template_version: str | None = None
 
 
 @dataclass(frozen=True)
@@ -221,14 +224,17 @@ def _insert_report(con: duckdb.DuckDBPyConnection, run_id: str, submission: Subm
     con.execute("""INSERT INTO core.reports (report_id, admin_map, commune_code, district_code,
                        province_code, period, period_start, period_end, cumulative, report_date,
                        doc_number, format, received_at, run_id, status, sha256, reading,
-                       cchc_version, reference_sha256)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       cchc_version, reference_sha256, template, template_version)
+                   SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                          coalesce(?, t.template), coalesce(?, t.version)
+                   FROM (SELECT NULL) LEFT JOIN core.current_template t ON true""",
                 [report_id, report.admin_map, meta.commune_code, meta.district_code,
                  meta.province_code,
                  meta.period, start, end, cumulative, meta.report_date, meta.doc_number,
                  report.source.format, submission.received_at, run_id, status,
                  submission.sha256, reading, read_with and read_with.cchc_version,
-                 read_with and read_with.reference_sha256])
+                 read_with and read_with.reference_sha256,
+                 read_with and read_with.template, read_with and read_with.template_version])
 
 
 def _insert_observations(con: duckdb.DuckDBPyConnection, run_id: str, report_id: str,

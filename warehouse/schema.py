@@ -27,7 +27,7 @@ import duckdb
 import pandas as pd
 
 from cchc.errors import CchcError
-from cchc.template.appendix import load_template
+from cchc.template.appendix import Template, load_template
 from cchc.transforms import admin_units, periods
 from cchc.warehouse.rollups import refresh_rollups
 
@@ -347,6 +347,41 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             made_by VARCHAR NOT NULL,
             made_at TIMESTAMP NOT NULL)""",
     ),
+    # The template each report was read with, and the indicators of every template version
+    # ever loaded, keyed by (template, version, code): a new version of the catalog adds its
+    # rows beside the old ones, so a report read before it still finds its labels and kinds.
+    # Everything read so far was read with the only template there was, Phụ lục 01b 2024.1.
+    (
+        "ALTER TABLE core.reports ADD COLUMN template VARCHAR",
+        "ALTER TABLE core.reports ADD COLUMN template_version VARCHAR",
+        "UPDATE core.reports SET template = 'Phụ lục 01b', template_version = '2024.1'",
+        """CREATE TABLE core.templates (
+            template VARCHAR NOT NULL,
+            version VARCHAR NOT NULL,
+            fingerprint VARCHAR NOT NULL,
+            loaded_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (template, version))""",
+        """CREATE TABLE core.template_indicators (
+            template VARCHAR NOT NULL,
+            version VARCHAR NOT NULL,
+            code VARCHAR NOT NULL,
+            position INTEGER NOT NULL,
+            label VARCHAR NOT NULL,
+            unit VARCHAR,
+            kind VARCHAR NOT NULL,
+            parent VARCHAR,
+            aggregation VARCHAR,
+            weight VARCHAR,
+            choices MAP(INTEGER, VARCHAR),
+            yes_code INTEGER,
+            required BOOLEAN NOT NULL,
+            PRIMARY KEY (template, version, code))""",
+        """INSERT INTO core.template_indicators
+           SELECT 'Phụ lục 01b', '2024.1', code, position, label, unit, kind, parent,
+                  aggregation, weight, choices, yes_code, required
+           FROM core.indicators""",
+        "DROP TABLE core.indicators",
+    ),
 )
 
 _BOOTSTRAP = (
@@ -539,14 +574,15 @@ def _write_views(con: duckdb.DuckDBPyConnection) -> None:
     _set_fingerprint(con, "views", _sha256(VIEWS_PATH.read_bytes()))
 
 
-def refresh_reference(con: duckdb.DuckDBPyConnection) -> None:
-    """Reload the catalog, administrative units (both maps and their lineage) and period rules
-    from reference/, and the stored roll-ups that depend on them (one transaction).
+def refresh_reference(con: duckdb.DuckDBPyConnection, template: Template | None = None) -> None:
+    """Reload the template's indicators (``template``, else the shipped one; other versions
+    stay), administrative units (both maps and their lineage) and period rules from reference/,
+    and the stored roll-ups that depend on them (one transaction).
 
     ``connect`` already does this when the files changed; call it to force a reload.
     """
     with transaction(con):
-        _write_reference(con)
+        _write_reference(con, template)
         refresh_rollups(con)
 
 
@@ -557,7 +593,10 @@ def reference_fingerprint() -> str:
                    + b"".join(_sha256(p.read_bytes()).encode() for p in paths))
 
 
-def _write_reference(con: duckdb.DuckDBPyConnection) -> None:
+def _write_reference(con: duckdb.DuckDBPyConnection, template: Template | None = None) -> None:
+    """Copy the reference files into the warehouse: both maps, the lineage, the periods, and
+    the template's indicators under its name and version (those of other versions stay)."""
+    template = template or load_template()
     units = pd.DataFrame([asdict(u) for admin_map in admin_units.MAPS
                           for level in admin_units.LEVELS
                           for u in admin_units.units(level, admin_map)])
@@ -571,28 +610,33 @@ def _write_reference(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DELETE FROM core.admin_lineage")
     con.execute("INSERT INTO core.admin_lineage BY NAME SELECT * FROM lineage_df")
     con.unregister("lineage_df")
-    con.register("indicators_df", _indicator_frame())
-    con.execute("DELETE FROM core.indicators")
-    con.execute("""INSERT INTO core.indicators BY NAME
+    con.register("indicators_df", _indicator_frame(template))
+    con.execute("DELETE FROM core.template_indicators WHERE template = ? AND version = ?",
+                [template.name, template.version])
+    con.execute("""INSERT INTO core.template_indicators BY NAME
                    SELECT * EXCLUDE (choice_codes, choice_labels),
                           CASE WHEN len(choice_codes) > 0
                                THEN map(choice_codes::INTEGER[], choice_labels::VARCHAR[])
                           END AS choices
                    FROM indicators_df""")
     con.unregister("indicators_df")
+    con.execute("""INSERT OR REPLACE INTO core.templates
+                   VALUES (?, ?, ?, current_localtimestamp())""",
+                [template.name, template.version, template.fingerprint])
     keys = [row[0] for row in con.execute("SELECT period FROM core.periods").fetchall()]
     for key in keys:
         write_period(con, key)
     _set_fingerprint(con, "reference", reference_fingerprint())
 
 
-def _indicator_frame() -> pd.DataFrame:
+def _indicator_frame(template: Template) -> pd.DataFrame:
     rows = [{
-        "code": i.code, "position": position, "label": i.label, "unit": i.unit,
+        "template": template.name, "version": template.version, "code": i.code,
+        "position": position, "label": i.label, "unit": i.unit,
         "kind": i.kind, "parent": i.parent, "aggregation": i.aggregation, "weight": i.weight,
         "choice_codes": list(i.choices), "choice_labels": list(i.choices.values()),
         "yes_code": i.yes_code, "required": i.required,
-    } for position, i in enumerate(load_template().indicators, start=1)]
+    } for position, i in enumerate(template.indicators, start=1)]
     frame = pd.DataFrame(rows)
     frame["yes_code"] = frame["yes_code"].astype("Int64")
     return frame

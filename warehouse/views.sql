@@ -9,13 +9,24 @@
 -- and '2025' (province, commune). GSO codes were reused across them, so every join on a unit's
 -- code also joins on its map, and a report counts only toward the roll-ups of its own map.
 
+-- The template loaded last (what reports are read with now) and its indicators. Every version
+-- ever loaded keeps its rows in core.template_indicators, keyed by (template, version, code);
+-- a report joins the rows of the version it was read with (core.reports.template_version).
+CREATE OR REPLACE VIEW core.current_template AS
+SELECT template, version FROM core.templates ORDER BY loaded_at DESC, version DESC LIMIT 1;
+
+CREATE OR REPLACE VIEW core.indicators AS
+SELECT i.* FROM core.template_indicators i
+JOIN core.current_template t ON t.template = i.template AND t.version = i.version;
+
 -- Internal: every value of a current (accepted) report, with what the roll-ups need beside it.
 CREATE OR REPLACE VIEW core.current_values AS
 SELECT r.report_id, r.admin_map, r.commune_code, r.period, i.code, i.aggregation, i.yes_code,
        o.value, w.value AS weight_value
 FROM core.reports r
 JOIN core.observations o ON o.report_id = r.report_id
-JOIN core.indicators i ON i.code = o.code
+JOIN core.template_indicators i
+    ON i.template = r.template AND i.version = r.template_version AND i.code = o.code
 LEFT JOIN core.observations w ON w.report_id = r.report_id AND w.code = i.weight
 WHERE r.status = 'accepted';
 
@@ -155,7 +166,8 @@ SELECT r.report_id, r.admin_map, r.commune_code, c.name AS commune_name, r.distr
        (SELECT count(*) FROM core.issues i
         WHERE i.report_id = r.report_id AND i.severity = 'warning'
               AND i.replaced_by IS NULL) AS n_warnings,
-       r.run_id, r.sha256, r.reading, r.cchc_version, r.reference_sha256, r.reread_by,
+       r.run_id, r.sha256, r.reading, r.cchc_version, r.reference_sha256, r.template,
+       r.template_version, r.reread_by,
        t.returned_at, t.resubmit_by
 FROM core.reports r
 LEFT JOIN returns t ON t.report_id = r.report_id
@@ -188,7 +200,8 @@ JOIN core.observations o ON o.report_id = r.report_id
 LEFT JOIN (SELECT * FROM core.corrections
            QUALIFY row_number() OVER (PARTITION BY report_id, code ORDER BY corrected_at DESC) = 1
           ) k ON k.report_id = o.report_id AND k.code = o.code
-LEFT JOIN core.indicators i ON i.code = o.code
+LEFT JOIN core.template_indicators i
+    ON i.template = r.template AND i.version = r.template_version AND i.code = o.code
 LEFT JOIN core.admin_units c
     ON c.admin_map = r.admin_map AND c.level = 'commune' AND c.code = r.commune_code
 LEFT JOIN core.admin_units d
