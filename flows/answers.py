@@ -118,7 +118,7 @@ def _upcoming(settings: Settings, today: date) -> list[tuple[Any, date, list[str
     found = []
     for year in (today.year - 1, today.year, today.year + 1):
         every = [parse_period(f"{year}-{suffix}") for suffix in load_rules()]
-        for period in (p for p in every if p.key.split("-")[1] in REMINDED):
+        for period in (p for p in every if p.suffix in REMINDED):
             deadline = deadline_for(period, deadlines)
             if 0 <= (deadline - today).days <= settings.remind_days:
                 found.append((period, deadline, [p.key for p in every

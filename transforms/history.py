@@ -21,6 +21,7 @@ import pandas as pd
 
 from cchc.template.appendix import Template
 from cchc.transforms.model import Issue, Report
+from cchc.transforms.periods import parse_period
 from cchc.transforms.rules import vi_number
 
 MIN_HISTORY = 2
@@ -38,10 +39,11 @@ def history_issues(report: Report, history: pd.DataFrame, template: Template
     meta = report.meta
     if history.empty or not meta.commune_code or not meta.period or not report.admin_map:
         return ()
-    kind = meta.period.split("-")[1]
+    suffix = parse_period(meta.period).suffix
+    same_kind = history["period"].map(lambda key: parse_period(key).suffix == suffix)
     past = history[(history["admin_map"] == report.admin_map)
                    & (history["commune_code"] == meta.commune_code)
-                   & (history["period"].str.split("-").str[1] == kind)
+                   & same_kind.astype(bool)
                    & (history["period"] < meta.period)]
     by_indicator = {code: group["value"].dropna().tolist() for code, group in past.groupby("code")}
     catalog = template.by_code

@@ -17,7 +17,7 @@ from cchc.template.text import clean, fold
 from cchc.transforms import admin_units
 from cchc.transforms.issuer import find_unit
 from cchc.transforms.model import ReportMeta
-from cchc.transforms.periods import parse_period
+from cchc.transforms.periods import parse_period, period_key
 
 _LETTERHEAD_LINES = 12
 _TITLE_LINES = 5
@@ -154,15 +154,15 @@ def _period_in(text: str, report_date: date | None) -> str | None:
         return _year_before(done, text[ahead.start():]) if ahead else None
     _, kind, match = min(found, key=lambda item: item[0])
     if kind == "year":
-        return f"{match.group(1)}-FY"
+        return period_key(match.group(1), "year")
     year = match.group(2) or _year_after(text, match.end()) or (
         str(report_date.year) if report_date else None)
     if year is None:
         return None
     if kind == "quarter":
         quarter = match.group(1)
-        return f"{year}-Q{_ROMAN.get(quarter, quarter)}"
-    return f"{year}-{'H1' if match.group(1) in {'6', 'sau'} else '9M'}"
+        return period_key(year, "quarter", int(_ROMAN.get(quarter, quarter)))
+    return period_key(year, "half" if match.group(1) in {"6", "sau"} else "nine_months")
 
 
 def _year_before(done: str, ahead: str) -> str | None:
@@ -170,7 +170,7 @@ def _year_before(done: str, ahead: str) -> str | None:
     whose year is only in the plan for the year after it."""
     match = _FULL_YEAR.search(ahead)
     if match and re.search(r"\bnam\W*$", done):
-        return f"{int(match.group(1)) - 1}-FY"
+        return period_key(int(match.group(1)) - 1, "year")
     return None
 
 

@@ -9,7 +9,7 @@ because a wrong window silently files figures under the wrong days.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -59,6 +59,8 @@ class Period:
     end: date
     cumulative: bool
     label: str
+    # The key's part after the year, an entry of periods.yaml ("9M"); the key already says it.
+    suffix: str = field(default="", compare=False)
 
 
 @cache
@@ -130,13 +132,23 @@ def parse_period(key: str) -> Period:
         end=date(year, *rule.end),
         cumulative=rule.cumulative,
         label=rule.label.format(year=year),
+        suffix=rule.suffix,
     )
+
+
+def period_key(year: int | str, kind: PeriodKind, number: int = 1) -> str:
+    """The key of a period a report names by its kind: the ``number``-th period of that kind in
+    periods.yaml (quý II → the second quarter), so that suffixes are spelled only there."""
+    of_kind = [rule for rule in load_rules().values() if rule.kind == kind]
+    if not 1 <= number <= len(of_kind):
+        raise UnknownPeriod(f"không có kỳ {kind} thứ {number} trong periods.yaml")
+    return f"{int(year)}-{of_kind[number - 1].suffix}"
 
 
 def same_period_last_year(key: str) -> str:
     """"2024-9M" → "2023-9M": what a report's figures are compared with."""
     period = parse_period(key)
-    return parse_period(f"{period.year - 1}-{period.key.split('-', 1)[1]}").key
+    return parse_period(f"{period.year - 1}-{period.suffix}").key
 
 
 def report_window(meta: ReportMeta) -> tuple[date | None, date | None]:
