@@ -22,11 +22,11 @@ from cchc.summary.errors import (
 )
 from cchc.summary.gather import collect
 from cchc.summary.html import write_html
-from cchc.summary.model import Area
 from cchc.summary.timeliness import deadline_for, parse_deadlines
 from cchc.summary.workbook import write_workbook
 from cchc.template.appendix import Template
 from cchc.transforms import admin_units
+from cchc.transforms.areas import Area
 from cchc.transforms.periods import Period, parse_period
 from cchc.warehouse import summary_queries as queries
 from cchc.warehouse.schema import connect

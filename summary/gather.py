@@ -15,11 +15,9 @@ import duckdb
 
 from cchc.summary import arithmetic, rates, rollup
 from cchc.summary.model import (
-    Area,
     Commune,
     FollowUp,
     Previous,
-    Receipt,
     Summary,
     YearOnYear,
 )
@@ -27,6 +25,7 @@ from cchc.summary.timeliness import judge
 from cchc.template.appendix import Template
 from cchc.transforms import admin_units
 from cchc.transforms.admin_units import Unit
+from cchc.transforms.areas import Area, Receipt
 from cchc.transforms.periods import Period, parse_period, same_period_last_year
 from cchc.warehouse import summary_queries as queries
 

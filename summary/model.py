@@ -11,36 +11,13 @@ from datetime import date, datetime
 from typing import Literal
 
 from cchc.template.appendix import Template
-from cchc.transforms.admin_units import Unit
+from cchc.transforms.areas import Area
 from cchc.transforms.periods import Period
 
-Level = Literal["district", "province"]
 SubmissionStatus = Literal["submitted", "rejected", "missing"]
 Timeliness = Literal["on_time", "late", "missing"]
 # "rollup": the area's totals break the template's arithmetic (summary/arithmetic.py).
 FollowUpKind = Literal["rollup", "error", "warning", "missing", "quarantined", "unidentified"]
-
-
-@dataclass(frozen=True)
-class Area:
-    """The district or province summed up, with the communes the registry gives it on
-    ``admin_map``, the map in force at the period's end (a 2025 province has no districts)."""
-
-    level: Level
-    code: str
-    name: str
-    districts: tuple[Unit, ...]
-    communes: tuple[Unit, ...]
-    admin_map: str = "legacy"
-
-    @property
-    def district_codes(self) -> tuple[str, ...]:
-        return tuple(d.code for d in self.districts)
-
-    @property
-    def by_district(self) -> bool:
-        """Whether its communes are shown grouped by district: a legacy province only."""
-        return self.level == "province" and self.admin_map == "legacy"
 
 
 @dataclass(frozen=True)
@@ -86,16 +63,6 @@ class RateValue:
     numerator: float | None
     denominator: float | None
     n: int  # communes that reported every part
-
-
-@dataclass(frozen=True)
-class Receipt:
-    """One report a commune sent for the period, as timeliness sees it: when it came, and
-    whether the officer returned it (then ``resubmit_by``, the return letter's deadline)."""
-
-    received_at: datetime
-    returned: bool = False
-    resubmit_by: date | None = None
 
 
 @dataclass(frozen=True)

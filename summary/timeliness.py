@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from cchc.summary.errors import DeadlineError
-from cchc.summary.model import Receipt, Timeliness
+from cchc.summary.model import Timeliness
+from cchc.transforms.areas import Receipt
 from cchc.transforms.periods import Period, parse_period
 
 DEFAULT_DEADLINE_DAY = 20

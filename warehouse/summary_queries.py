@@ -14,7 +14,7 @@ from typing import Any
 
 import duckdb
 
-from cchc.summary.model import Area, Level, Receipt
+from cchc.transforms.areas import Area, Level, Receipt
 
 _ROLLUP_VIEW: dict[str, tuple[str, str]] = {
     "district": ("district_rollup", "district_code"),

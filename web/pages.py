@@ -17,10 +17,10 @@ from cchc.flows.reading import sender
 from cchc.labels import ACTION_KIND, FILE_STATUS, RUN_STATE, said
 from cchc.summary.build import parse_period_key, resolve_area
 from cchc.summary.gather import UNATTRIBUTED_DAYS
-from cchc.summary.model import Area
 from cchc.summary.timeliness import deadline_for, judge, parse_deadlines
 from cchc.template.raw import Place
 from cchc.transforms import admin_units, unit_names
+from cchc.transforms.areas import Area
 from cchc.warehouse import desk
 from cchc.warehouse import summary_queries as queries
 from cchc.web.letter import default_title
