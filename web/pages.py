@@ -15,6 +15,7 @@ import duckdb
 
 from cchc.flows.reading import sender
 from cchc.labels import FILE_STATUS, RUN_STATE, said
+from cchc.shown import moment
 from cchc.summary.build import parse_period_key, resolve_area
 from cchc.summary.gather import UNATTRIBUTED_DAYS
 from cchc.summary.model import Area
@@ -148,7 +149,7 @@ def report_page(con: duckdb.DuckDBPyConnection, report_id: str,
             "review": review, "issues": found_issues, "figures": figures,
             "letter": letter_form(report, desk.latest_letter(con, report_id))
             if shown == "returned" else None,
-            "actions": [_action(a) for a in desk.actions(con, report_id)],
+            "actions": _report_actions(con, report_id),
             "not_carried_over": desk.corrections_elsewhere(con, report_id)
             if report["status"] != "superseded" else [],
             "pending": pending or []}
@@ -196,6 +197,26 @@ def _action(row: dict[str, Any]) -> dict[str, Any]:
         before, after = before or "trống", after or "trống"
     change = f"{row['code'] or ''} {before} → {after}".strip()
     return {**row, "kind_label": ACTION_KIND[row["kind"]], "change": change}
+
+
+def _report_actions(con: duckdb.DuckDBPyConnection, report_id: str) -> list[dict[str, Any]]:
+    """A report's actions for its log, each that cannot be undone yet with why
+    (``undo_first_reason``): a later action on what it changed must be undone first."""
+    rows = [_action(a) for a in desk.actions(con, report_id)]
+    by_id = {a["action_id"]: a for a in rows}
+    for row in rows:
+        later = by_id.get(row["undo_first"] or "")
+        row["undo_first_reason"] = undo_first(later) if later else None
+    return rows
+
+
+def undo_first(later: dict[str, Any]) -> str:
+    """The one line that refuses to undo an action while ``later``, taken after it on the same
+    figure or on the report's status, is in force: it names the action to undo first."""
+    what = f" chỉ tiêu {later['code']}" if later["code"] else ""
+    return (f"Chưa thể hoàn tác thao tác này: hãy hoàn tác trước thao tác sau nó, "
+            f"«{ACTION_KIND[later['kind']]}»{what} của {later['user_name']}, "
+            f"{moment(later['acted_at'])}.")
 
 
 def commune_page(con: duckdb.DuckDBPyConnection, admin_map: str, code: str) -> dict[str, Any]:
