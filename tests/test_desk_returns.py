@@ -62,7 +62,7 @@ def returned(db, report_id: str, deadline: date | None) -> None:
 
 def glance_row(db) -> dict:
     with Store(db).read() as con:
-        rows = pages.period_page(con, "2024-9M", district="399")["communes"]
+        rows = pages.period_page(con, "2024-9M", district="399", appendix=TEMPLATE)["communes"]
     return next(r for r in rows if r["commune_code"] == COMMUNE)
 
 

@@ -17,9 +17,10 @@ from cchc.flows.reading import sender
 from cchc.labels import FILE_STATUS, RUN_STATE, said
 from cchc.shown import moment
 from cchc.summary.build import parse_period_key, resolve_area
-from cchc.summary.gather import UNATTRIBUTED_DAYS
+from cchc.summary.gather import UNATTRIBUTED_DAYS, rollup_contradictions
 from cchc.summary.model import Area
 from cchc.summary.timeliness import deadline_for, judge, parse_deadlines
+from cchc.template.appendix import Template
 from cchc.template.raw import Place
 from cchc.transforms import admin_units, unit_names
 from cchc.warehouse import desk
@@ -48,11 +49,14 @@ ACTION_KIND = {"correct": "Sửa số liệu", "accept": "Chấp nhận dù có 
 
 def period_page(con: duckdb.DuckDBPyConnection, period: str, district: str | None = None,
                 province: str | None = None, status: str = "", commune: str = "",
-                deadlines: Mapping[str, object] | None = None) -> dict[str, Any]:
+                deadlines: Mapping[str, object] | None = None, *,
+                appendix: Template) -> dict[str, Any]:
     """A district's or province's period at a glance: each commune's state with the report
     that speaks for it, the counts by state, filtered by state and by commune name or code.
     States and timeliness follow the summary's rules (warehouse.summary_queries,
-    summary.timeliness).
+    summary.timeliness). ``contradictions``: where the area's totals break the arithmetic of
+    ``appendix`` (the loaded template: a part above its whole), said as the summary says it,
+    with the communes to ask.
 
     A file that could not be read, received as near the deadline as the summary looks
     (summary.gather.UNATTRIBUTED_DAYS), is shown with the commune its letterhead or name
@@ -104,6 +108,8 @@ def period_page(con: duckdb.DuckDBPyConnection, period: str, district: str | Non
             "deadline": deadline, "counts": counts, "n_expected": len(rows),
             "filters": {"status": status, "commune": commune}, "states": STATES,
             "communes": shown, "unattributed": unattributed,
+            "contradictions": [c.message for c in
+                               rollup_contradictions(con, area, key.key, appendix)],
             "choices": desk.periods_with_reports(con)}
 
 
