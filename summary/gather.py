@@ -65,6 +65,19 @@ def collect(con: duckdb.DuckDBPyConnection, area: Area, period: Period,
     )
 
 
+def rollup_contradictions(con: duckdb.DuckDBPyConnection, area: Area, period_key: str,
+                          template: Template) -> list[FollowUp]:
+    """The template's arithmetic on the area's roll-up alone, with the communes that break it
+    named (arithmetic.rollup_issues over the views ``collect`` reads): the desk's glance says it
+    before anyone builds the summary."""
+    values = queries.commune_values(con, area, period_key)
+    rows = queries.rollup(con, area.level, area.code, period_key, area.admin_map)
+    # The count of submissions only annotates each line; the arithmetic reads values alone.
+    lines = rollup.lines(rows, len(area.communes), len(values), template)
+    return arithmetic.rollup_issues(lines, values, {u.code: u.name for u in area.communes},
+                                    template)
+
+
 def _communes(area: Area, status: dict[str, dict[str, Any]], receipts: dict[str, list[Receipt]],
               values: dict[str, dict[str, float | None]], deadline: date, template: Template
               ) -> tuple[Commune, ...]:

@@ -62,7 +62,7 @@ def returned(db, report_id: str, deadline: date | None) -> None:
 
 def glance_row(db) -> dict:
     with Store(db).read() as con:
-        rows = pages.period_page(con, "2024-9M", district="399")["communes"]
+        rows = pages.period_page(con, "2024-9M", district="399", appendix=TEMPLATE)["communes"]
     return next(r for r in rows if r["commune_code"] == COMMUNE)
 
 
@@ -160,3 +160,54 @@ def test_a_return_with_no_letter_leaves_the_periods_deadline(db):
     sent(db, {"3.3.1": 845}, datetime(2024, 9, 23, 8), "2/BC", "run-2")
     row = glance_row(db)
     assert (row["state"], row["days_late"], row["letter_due"]) == ("late", 3, None)
+
+
+def test_in_the_browser_a_returned_accepted_report_fixed_in_time_is_on_time(db, tmp_path):
+    """The whole round in chromium: the officer returns an accepted report (sent 18/09) with a
+    reason, its letter gives until 05/10; the commune's fix comes on 01/10, after the period's
+    20/09 but before the letter's deadline. The glance shows it on time with both dates, and
+    the summary workbook the desk hands out says the same two dates."""
+    from tests.desk_server import chromium, log_in
+
+    first = sent(db, {"3.3.1": 841}, FIRST, "1/BC", "run-1")
+    fix_at = datetime(2024, 10, 1, 14, 30)
+    with serve(db) as (base, _), chromium() as browser:
+        page = log_in(browser, base, "can_bo")
+        page.goto(f"{base}/report/{first}")
+        page.fill("input[name=reason]", "số liệu thanh tra chưa khớp")
+        page.click("#return")
+        page.wait_for_load_state()
+        assert "Đã trả lại xã" in page.inner_text("body")
+        with Store(db).write() as con:  # the letter's details, as the letter endpoint keeps them
+            review = desk.reviews(con, [first])[first]
+            desk.record_letter(con, {
+                "letter_id": "l-browser", "report_id": first, "action_id": review["action_id"],
+                "number": "12/PNV", "deadline": LETTER_DEADLINE, "signer_name": "Lê Văn Nam",
+                "signer_title": "TRƯỞNG PHÒNG", "made_by": "can_bo",
+                "made_at": datetime(2024, 9, 19, 10)})
+        fix = sent(db, {"3.3.1": 845}, fix_at, "2/BC", "run-2")
+
+        page.goto(f"{base}/period?district=399&period=2024-9M")
+        row = page.locator("#communes tbody tr",
+                           has=page.locator(f"a[href='/commune/legacy/{COMMUNE}']"))
+        assert row.count() == 1
+        text = row.inner_text()
+        assert "Đúng hạn" in text and "Trễ hạn" not in text, text
+        assert row.locator(".first").inner_text() == "18/09/2024 09:00"
+        assert row.locator(".again").inner_text() == "01/10/2024 14:30"
+        assert "05/10/2024" in row.locator(".letter-due").inner_text()
+
+        with page.expect_download() as got:
+            page.click("a[href$='2024-9M.xlsx']")
+        saved = tmp_path / "tong_hop.xlsx"
+        got.value.save_as(saved)
+        page.context.close()
+    sheet = openpyxl.load_workbook(saved)["Tình hình nộp báo cáo"]
+    header = [c.value for c in sheet[3]]
+    rows = {r[0]: dict(zip(header, r, strict=True))
+            for r in sheet.iter_rows(min_row=4, values_only=True)}
+    mine = rows[COMMUNE]
+    assert (mine["Nhận lần đầu"], mine["Nhận bản hiện hành"]) == (FIRST, fix_at)
+    assert mine["Đúng hạn / muộn"].startswith("Đúng hạn")
+    assert mine["Số ngày muộn"] is None
+    assert fix != first

@@ -181,7 +181,7 @@ def test_the_desk_shows_each_map_on_its_own_terms(con):
     communes, and code 15865 is two communes, one per map, each with its own reports."""
     from cchc.web import pages
 
-    glance = pages.period_page(con, "2025-FY", province="38")
+    glance = pages.period_page(con, "2025-FY", province="38", appendix=TEMPLATE)
     assert glance["area"]["admin_map"] == "2025" and glance["n_expected"] == 166
     sent = sorted(row["commune_code"] for row in glance["communes"] if row["report_id"])
     assert sent == ["15961", "15991"]
@@ -194,5 +194,5 @@ def test_the_desk_shows_each_map_on_its_own_terms(con):
     assert new_periods and not new_periods & old_periods
     assert all(key.startswith(("2025-9M", "2026")) for key in new_periods), new_periods
     menu = {(c["level"], c["code"], c["period"]) for c in pages.period_page(
-        con, "2024-FY", district="399")["choices"]}
+        con, "2024-FY", district="399", appendix=TEMPLATE)["choices"]}
     assert ("province", "38", "2025-FY") in menu and ("district", "399", "2024-FY") in menu

@@ -188,12 +188,28 @@ def figure(con: duckdb.DuckDBPyConnection, report_id: str, code: str) -> dict[st
     return found[0]
 
 
+# The latest action in force taken after action ``a`` on what ``a`` changed, which must be
+# undone before ``a`` can be: undoing ``a`` first would put back, over the later action, a state
+# that no longer holds (22 over the 30 of a second correction of the cell, or the status before
+# a return over the accept that followed it). A correction changes its cell, and the status its
+# re-validation settles; an accept or a return changes the status. So a correction waits only
+# for a later correction of the same cell or a later decision; a decision waits for any later
+# action. Undo actions are not waited for: they put back what was there.
+_LATER = """(SELECT l.action_id FROM core.actions l
+             WHERE l.report_id = a.report_id AND l.kind <> 'undo'
+               AND (l.acted_at, l.action_id) > (a.acted_at, a.action_id)
+               AND NOT EXISTS (SELECT 1 FROM core.actions lu WHERE lu.undoes = l.action_id)
+               AND NOT (a.kind = 'correct' AND l.kind = 'correct' AND l.code <> a.code)
+             ORDER BY l.acted_at DESC, l.action_id DESC LIMIT 1) AS undo_first"""
+
+
 def actions(con: duckdb.DuckDBPyConnection, report_id: str | None = None,
             limit: int = 500) -> list[dict[str, Any]]:
-    """Actions newest first (of one report, or all), each with whether it was undone."""
+    """Actions newest first (of one report, or all), each with whether it was undone and the
+    later action that must be undone before it can be (``undo_first``, see _LATER)."""
     where = "WHERE a.report_id = $r" if report_id else ""
     return _records(con, f"""
-        SELECT a.*, u.action_id AS undone_by, r.admin_map, r.commune_code,
+        SELECT a.*, u.action_id AS undone_by, {_LATER}, r.admin_map, r.commune_code,
                c.name AS commune_name, r.period
         FROM core.actions a
         LEFT JOIN core.actions u ON u.undoes = a.action_id
@@ -205,9 +221,10 @@ def actions(con: duckdb.DuckDBPyConnection, report_id: str | None = None,
 
 
 def action(con: duckdb.DuckDBPyConnection, action_id: str) -> dict[str, Any]:
-    rows = _records(con, """SELECT a.*, u.action_id AS undone_by FROM core.actions a
-                            LEFT JOIN core.actions u ON u.undoes = a.action_id
-                            WHERE a.action_id = ?""", [action_id])
+    rows = _records(con, f"""SELECT a.*, u.action_id AS undone_by, {_LATER}
+                             FROM core.actions a
+                             LEFT JOIN core.actions u ON u.undoes = a.action_id
+                             WHERE a.action_id = ?""", [action_id])
     if not rows:
         raise DeskError(f"không có thao tác {action_id!r}")
     return rows[0]

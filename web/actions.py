@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from cchc.warehouse import desk
 from cchc.warehouse.desk import ActionKind, DeskError
 from cchc.warehouse.schema import WarehouseBusy
+from cchc.web import pages
 from cchc.web.store import Store
 
 if TYPE_CHECKING:
@@ -128,6 +129,8 @@ def apply(store: Store, request: Request, wait: float = 0.0) -> None:
         undone = desk.action(con, request.undoes) if request.kind == "undo" else None
         if undone is not None and (undone["undone_by"] or undone["kind"] == "undo"):
             raise DeskError(f"thao tác {request.undoes} đã được hoàn tác hoặc không thể hoàn tác")
+        if undone is not None and undone["undo_first"]:
+            raise DeskError(pages.undo_first(desk.action(con, undone["undo_first"])))
         code, value = _figure_change(con, request, undone)
         facts = _revalidation_facts(con, report) if code else None
     verdict = _revalidate(report, facts, code, value, store.rules) if code else None

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from cchc.flows.reading import template_for
 from cchc.warehouse import desk
 from cchc.web import pages, upload
 from cchc.web.respond import Responder
@@ -24,6 +25,8 @@ def routes(r: Responder, deadlines: Mapping[str, object],
            province: str | None = None) -> list[Route]:
     """The reading pages; ``deadlines`` the office's own submission deadlines, ``province``
     its province (whose communes an unreadable file's name is matched against)."""
+    # The glance checks the area's totals with the template's arithmetic (the office's rules).
+    template = template_for(r.store.rules)
 
     async def home(request: Request) -> Response:
         if upload.unit_of(request):
@@ -52,7 +55,7 @@ def routes(r: Responder, deadlines: Mapping[str, object],
                             district=q.get("district") or None,
                             province=q.get("province") or None,
                             status=q.get("status", ""), commune=q.get("commune", ""),
-                            deadlines=deadlines)
+                            deadlines=deadlines, appendix=template)
 
     async def commune(request: Request) -> Response:
         wanted = (request.path_params["admin_map"], request.path_params["code"])
@@ -61,7 +64,6 @@ def routes(r: Responder, deadlines: Mapping[str, object],
         return await r.page(request, "commune.html", pages.commune_page, *wanted)
 
     async def summary(request: Request) -> Response:
-        from cchc.flows.reading import template_for
         from cchc.summary import build
 
         level, code = request.path_params["level"], request.path_params["code"]
@@ -72,7 +74,7 @@ def routes(r: Responder, deadlines: Mapping[str, object],
 
         def make():
             with r.store.alone():
-                return build(r.store.db, period_key, template=template_for(r.store.rules),
+                return build(r.store.db, period_key, template=template,
                              out_dir=out, deadlines=deadlines, **{level: code})
 
         def download(paths) -> Response:

@@ -15,9 +15,11 @@ import duckdb
 
 from cchc.flows.reading import sender
 from cchc.labels import ACTION_KIND, FILE_STATUS, RUN_STATE, said
+from cchc.shown import moment
 from cchc.summary.build import parse_period_key, resolve_area
-from cchc.summary.gather import UNATTRIBUTED_DAYS
+from cchc.summary.gather import UNATTRIBUTED_DAYS, rollup_contradictions
 from cchc.summary.timeliness import deadline_for, judge, parse_deadlines
+from cchc.template.appendix import Template
 from cchc.template.raw import Place
 from cchc.transforms import admin_units, unit_names
 from cchc.transforms.areas import Area
@@ -45,11 +47,14 @@ REPORT_STATUS = {
 
 def period_page(con: duckdb.DuckDBPyConnection, period: str, district: str | None = None,
                 province: str | None = None, status: str = "", commune: str = "",
-                deadlines: Mapping[str, object] | None = None) -> dict[str, Any]:
+                deadlines: Mapping[str, object] | None = None, *,
+                appendix: Template) -> dict[str, Any]:
     """A district's or province's period at a glance: each commune's state with the report
     that speaks for it, the counts by state, filtered by state and by commune name or code.
     States and timeliness follow the summary's rules (warehouse.summary_queries,
-    summary.timeliness).
+    summary.timeliness). ``contradictions``: where the area's totals break the arithmetic of
+    ``appendix`` (the loaded template: a part above its whole), said as the summary says it,
+    with the communes to ask.
 
     A file that could not be read, received as near the deadline as the summary looks
     (summary.gather.UNATTRIBUTED_DAYS), is shown with the commune its letterhead or name
@@ -101,6 +106,8 @@ def period_page(con: duckdb.DuckDBPyConnection, period: str, district: str | Non
             "deadline": deadline, "counts": counts, "n_expected": len(rows),
             "filters": {"status": status, "commune": commune}, "states": STATES,
             "communes": shown, "unattributed": unattributed,
+            "contradictions": [c.message for c in
+                               rollup_contradictions(con, area, key.key, appendix)],
             "choices": desk.periods_with_reports(con)}
 
 
@@ -146,7 +153,7 @@ def report_page(con: duckdb.DuckDBPyConnection, report_id: str,
             "review": review, "issues": found_issues, "figures": figures,
             "letter": letter_form(report, desk.latest_letter(con, report_id))
             if shown == "returned" else None,
-            "actions": [_action(a) for a in desk.actions(con, report_id)],
+            "actions": _report_actions(con, report_id),
             "not_carried_over": desk.corrections_elsewhere(con, report_id)
             if report["status"] != "superseded" else [],
             "pending": [{**p, "kind_label": said(ACTION_KIND, p["kind"])}
@@ -198,6 +205,26 @@ def _action(row: dict[str, Any]) -> dict[str, Any]:
         before, after = said(REPORT_STATUS, before), said(REPORT_STATUS, after)
     change = f"{row['code'] or ''} {before} → {after}".strip()
     return {**row, "kind_label": ACTION_KIND[row["kind"]], "change": change}
+
+
+def _report_actions(con: duckdb.DuckDBPyConnection, report_id: str) -> list[dict[str, Any]]:
+    """A report's actions for its log, each that cannot be undone yet with why
+    (``undo_first_reason``): a later action on what it changed must be undone first."""
+    rows = [_action(a) for a in desk.actions(con, report_id)]
+    by_id = {a["action_id"]: a for a in rows}
+    for row in rows:
+        later = by_id.get(row["undo_first"] or "")
+        row["undo_first_reason"] = undo_first(later) if later else None
+    return rows
+
+
+def undo_first(later: dict[str, Any]) -> str:
+    """The one line that refuses to undo an action while ``later``, taken after it on the same
+    figure or on the report's status, is in force: it names the action to undo first."""
+    what = f" chỉ tiêu {later['code']}" if later["code"] else ""
+    return (f"Chưa thể hoàn tác thao tác này: hãy hoàn tác trước thao tác sau nó, "
+            f"«{ACTION_KIND[later['kind']]}»{what} của {later['user_name']}, "
+            f"{moment(later['acted_at'])}.")
 
 
 def commune_page(con: duckdb.DuckDBPyConnection, admin_map: str, code: str) -> dict[str, Any]:
