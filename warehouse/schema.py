@@ -27,7 +27,7 @@ import duckdb
 import pandas as pd
 
 from cchc.errors import CchcError
-from cchc.template.appendix import Template, load_template
+from cchc.template.appendix import TEMPLATE_PATH, Template, load_template
 from cchc.transforms import admin_units, periods
 from cchc.warehouse.rollups import refresh_rollups
 
@@ -587,10 +587,11 @@ def refresh_reference(con: duckdb.DuckDBPyConnection, template: Template | None 
 
 
 def reference_fingerprint() -> str:
-    """SHA-256 over the reference files the warehouse copies: a change means reload."""
-    paths = (admin_units.CSV_PATH, admin_units.LINEAGE_PATH, periods.PERIODS_PATH)
-    return _sha256(load_template().fingerprint.encode()
-                   + b"".join(_sha256(p.read_bytes()).encode() for p in paths))
+    """SHA-256 over every file of reference/ (the template and its files, both maps, the
+    lineage, the periods): a change means reload. Read on every writer's connect, so it hashes
+    bytes and parses nothing."""
+    paths = sorted(p for p in TEMPLATE_PATH.parent.iterdir() if p.suffix in (".yaml", ".csv"))
+    return _sha256(b"".join(_sha256(p.read_bytes()).encode() for p in paths))
 
 
 def _write_reference(con: duckdb.DuckDBPyConnection, template: Template | None = None) -> None:
