@@ -60,7 +60,7 @@ class SummaryCodes:
     dossiers: str
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Template:
     """One appendix template with everything a reader, a check or the summary asks of it.
 
@@ -102,6 +102,10 @@ class Template:
             if indicator.is_breakdown and indicator.parent is not None:
                 found.setdefault(indicator.parent, []).append(indicator)
         return {code: tuple(rows) for code, rows in found.items()}
+
+    def __repr__(self) -> str:
+        """Short, and the same for the same files: the desk's page cache keys on it."""
+        return f"Template({self.name!r}, {self.version!r}, {self.fingerprint[:16]})"
 
     def is_title(self, text: str) -> bool:
         """Does this (unfolded) text carry the appendix's title anywhere?"""
